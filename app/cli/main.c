@@ -1,0 +1,63 @@
+/* tallyctl: the admin CLI. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "log.h"
+
+static const struct {
+	const char *name;
+	int (*run)(struct cli *, int, char **);
+	const char *help;
+} commands[] = {
+	{ "init", cli_init, "init                         create the database (and the JWT secret) and migrate" },
+	{ "migrate", cli_migrate, "migrate                      apply pending schema migrations" },
+	{ "project", cli_project, "project create SLUG [NAME] | project list" },
+	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: tallyctl [--config FILE] [--database PATH] [--KEY VALUE ...] COMMAND ...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].help);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct cli c;
+	char err[512];
+	int next, rc = 2;
+
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (cli_load_config(&c.cfg, argc, argv, &next, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tallyctl: %s\n", err);
+		return 2;
+	}
+	log_set_level(c.cfg.log_level > LOG_WARN ? c.cfg.log_level : LOG_WARN);
+	if (next >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[next], commands[i].name) != 0)
+			continue;
+		if ((c.store = store_open(&c.cfg, STORE_CLI, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "tallyctl: %s\n", err);
+			return 1;
+		}
+		rc = commands[i].run(&c, argc - next - 1, argv + next + 1);
+		store_close(c.store);
+		return rc;
+	}
+	fprintf(stderr, "tallyctl: unknown command '%s'\n", argv[next]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,71 @@
+/* tallyctl project create|list. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "timestamp.h"
+
+/* Slugs go into URLs and headers: lowercase letters, digits and dashes. */
+static int
+slug_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || s[0] == '-')
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+int
+cli_find_project(struct cli *c, const char *slug, struct project *p)
+{
+	int rc = store_project_get(c->store, slug, p);
+	if (rc == 1)
+		fprintf(stderr, "tallyctl: no project '%s'\n", slug);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+print_project(void *arg, const struct project *p)
+{
+	char created[32];
+	(void)arg;
+	ts_format_iso(p->created_ms, created);
+	printf("%-6lld %-24s %-24s %s\n", (long long)p->id, p->slug, created, p->name);
+	return 0;
+}
+
+int
+cli_project(struct cli *c, int argc, char **argv)
+{
+	struct project p;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[0], "create") == 0) {
+		const char *name = argc >= 3 ? argv[2] : argv[1];
+		if (!slug_ok(argv[1])) {
+			fprintf(stderr, "tallyctl: slug '%s' must be 1-63 of a-z, 0-9 and '-'\n", argv[1]);
+			return 2;
+		}
+		if (strlen(name) >= sizeof(p.name)) {
+			fprintf(stderr, "tallyctl: name longer than %zu bytes\n", sizeof(p.name) - 1);
+			return 2;
+		}
+		rc = store_project_create(c->store, argv[1], name, &p);
+		if (rc == 1) {
+			fprintf(stderr, "tallyctl: project '%s' exists already\n", argv[1]);
+			return 1;
+		}
+		if (rc != 0)
+			return 1;
+		printf("%s\n", p.slug);
+		fprintf(stderr, "created project %s (id %lld)\n", p.slug, (long long)p.id);
+		return 0;
+	}
+	if (argc == 1 && strcmp(argv[0], "list") == 0) {
+		printf("%-6s %-24s %-24s %s\n", "ID", "SLUG", "CREATED", "NAME");
+		return store_project_list(c->store, print_project, NULL) == 0 ? 0 : 1;
+	}
+	fprintf(stderr, "usage: tallyctl project create SLUG [NAME] | tallyctl project list\n");
+	return 2;
+}

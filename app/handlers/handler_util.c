@@ -1,0 +1,98 @@
+#include "handler_util.h"
+
+#include <stdio.h>
+
+#include "handlers.h"
+#include "store.h"
+#include "timestamp.h"
+#include "util.h"
+
+int
+handler_ingest_parse(struct http_req *req, enum ingest_shape shape, int forced_type,
+    struct ingest_batch *b)
+{
+	struct ingest_limits lim = {
+		(size_t)req->cfg->max_event_bytes, (size_t)req->cfg->max_batch_events, req->received_ms,
+	};
+
+	if (ingest_parse(req->json, shape, forced_type, &lim, b) != 0) {
+		http_send_error(req, 503, "unavailable", "out of memory", NULL);
+		return -1;
+	}
+	if (b->fatal[0] != '\0') {
+		json_object *d = json_object_new_array(), *one = json_object_new_object();
+		json_object_object_add(one, "field", json_object_new_string(b->fatal_field));
+		json_object_object_add(one, "problem", json_object_new_string(b->fatal));
+		json_object_array_add(d, one);
+		http_send_error(req, 400, "validation_failed", b->fatal, d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+handler_ingest_store(struct http_req *req, struct ingest_batch *b)
+{
+	struct ingest_meta meta = {
+		req->auth.project_id, req->received_ms, req->request_id, req->remote_addr,
+	};
+	int64_t accepted = 0, duplicates = 0;
+
+	if (b->n > 0 &&
+	    store_events_insert(req->store, &meta, b->evs, b->n, NULL, &accepted, &duplicates) != 0) {
+		http_send_error(req, 503, "unavailable", "the events could not be stored; retry", NULL);
+		return -1;
+	}
+	req->accepted = accepted;
+	req->duplicates = duplicates;
+	req->rejected = (int64_t)b->nproblems;
+	if (handler_stats != NULL) {
+		handler_stats->events_processed += accepted;
+		handler_stats->duplicates += duplicates;
+		handler_stats->rejected += (int64_t)b->nproblems;
+	}
+	return 0;
+}
+
+json_object *
+handler_problems(const struct ingest_batch *b)
+{
+	json_object *d = json_object_new_array();
+	for (size_t i = 0; i < b->nproblems; i++) {
+		json_object *one = json_object_new_object();
+		json_object_object_add(one, "index", json_object_new_int64((int64_t)b->problems[i].index));
+		json_object_object_add(one, "field", json_object_new_string(b->problems[i].field));
+		json_object_object_add(one, "problem", json_object_new_string(b->problems[i].problem));
+		json_object_array_add(d, one);
+	}
+	return d;
+}
+
+int
+handler_query_time(struct http_req *req, const char *name, int64_t *ms)
+{
+	const char *v = query_get(&req->query, name);
+	char msg[96];
+
+	if (v == NULL || *v == '\0')
+		return 1;
+	if (util_parse_i64(v, 0, INT64_MAX / 2, ms) == 0 || ts_parse_iso(v, ms) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' must be an ISO 8601 time or epoch milliseconds", name);
+	http_send_error(req, 400, "bad_request", msg, NULL);
+	return -1;
+}
+
+json_object *
+handler_json_text(const char *text)
+{
+	return text ? json_tokener_parse(text) : NULL;
+}
+
+json_object *
+handler_time(int64_t ms)
+{
+	char iso[32];
+	ts_format_iso(ms, iso);
+	return json_object_new_string(iso);
+}

@@ -1,0 +1,72 @@
+#include "http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+void
+http_add_header(struct http_req *req, const char *name, const char *value)
+{
+	if (req->nheaders == HTTP_MAX_HEADERS)
+		return;
+	snprintf(req->headers[req->nheaders++], sizeof(req->headers[0]), "%s: %s", name, value);
+}
+
+void
+http_send_json(struct http_req *req, int status, json_object *body)
+{
+	size_t len = 0;
+	const char *s = body ? json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : "";
+	FCGX_Stream *out = req->fcgi->out;
+
+	if (req->status != 0)
+		return;     /* one response per request */
+	req->status = status;
+	FCGX_FPrintF(out, "Status: %d %s\r\nContent-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\n", status, http_reason(status));
+	if (*req->request_id)
+		FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id);
+	for (size_t i = 0; i < req->nheaders; i++)
+		FCGX_FPrintF(out, "%s\r\n", req->headers[i]);
+	FCGX_PutStr("\r\n", 2, out);
+	FCGX_PutStr(s, (int)len, out);
+}
+
+void
+http_send_error(struct http_req *req, int status, const char *code,
+    const char *message, json_object *details)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "error", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "request_id", json_object_new_string(req->request_id));
+	json_object_object_add(o, "details", details ? details : json_object_new_array());
+	http_send_json(req, status, o);
+	json_object_put(o);
+}

@@ -1,0 +1,113 @@
+/* sq: the SQLite backend's private parts (connections, statements, group commit). */
+#ifndef TALLY_SQ_H
+#define TALLY_SQ_H
+
+#include <pthread.h>
+
+#include <sqlite3.h>
+
+#include "../store_backend.h"
+
+/* Every fixed statement the backend runs; the text is in sq_sql.c. */
+enum sq_stmt {
+	SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
+	SQ_PING,
+	SQ_PROJECT_INSERT, SQ_PROJECT_BY_SLUG, SQ_PROJECT_LIST,
+	SQ_KEY_INSERT, SQ_KEY_LIST, SQ_KEY_LIST_ALL, SQ_KEY_REVOKE, SQ_KEY_AUTH, SQ_KEY_TOUCH,
+	SQ_EVENT_DEDUP, SQ_EVENT_INSERT,
+	SQ_PROFILE_MERGE, SQ_ALIAS_LINK,
+	SQ_USER_ALIASES, SQ_USER_PROFILE, SQ_USER_EVENT_STATS,
+	SQ_USER_DEL_EVENTS, SQ_USER_DEL_ANON_EVENTS, SQ_USER_DEL_PROFILE, SQ_USER_DEL_ALIASES,
+	SQ__COUNT
+};
+
+/* Event-list filters: one bit each; a statement is prepared per combination used. */
+enum {
+	SQF_TYPE = 1 << 0, SQF_EVENT = 1 << 1, SQF_USER = 1 << 2, SQF_ANON = 1 << 3,
+	SQF_SESSION = 1 << 4, SQF_CONVERSATION = 1 << 5, SQF_SHOP = 1 << 6,
+	SQF_FROM = 1 << 7, SQF_TO = 1 << 8, SQF_CURSOR = 1 << 9,
+	SQF__VARIANTS = 1 << 10
+};
+
+struct sq_conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[SQ__COUNT];
+	sqlite3_stmt *list[SQF__VARIANTS];
+	struct sq_conn *next;           /* free list of the read pool */
+};
+
+/* A unit of work run inside the write transaction. 0 ok, 1 done-but-no (kept), -1 rolled back. */
+typedef int (*sq_write_fn)(struct sq_conn *c, void *arg);
+
+struct sq_job {
+	sq_write_fn fn;
+	void *arg;
+	int rc;
+	int done;
+	struct sq_job *next;
+};
+
+struct sq_store {
+	struct store base;
+	struct cfg cfg;
+	enum store_mode mode;
+
+	pthread_mutex_t pool_mu;
+	struct sq_conn *free_conns;
+
+	/* writes: the committer thread owns `writer` in STORE_WORKER mode */
+	struct sq_conn *writer;
+	pthread_mutex_t write_mu;
+	pthread_cond_t work_cv, done_cv;
+	struct sq_job *queue_head, *queue_tail;
+	int stopping;
+	pthread_t committer;
+	int committer_started;
+};
+
+extern const char *const sq_sql[SQ__COUNT];
+
+/* Opens one connection with tally's pragmas. NULL with err set. */
+struct sq_conn *sq_conn_open(const struct cfg *cfg, char *err, size_t errlen);
+void sq_conn_close(struct sq_conn *c);
+
+/* The prepared statement, reset and unbound; NULL (logged) on failure. */
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id);
+/* Runs a statement that returns no rows. 0 or -1 (logged). Resets it. */
+int sq_exec(struct sq_conn *c, sqlite3_stmt *s);
+/* Logs the connection's last error with a context word. Returns -1. */
+int sq_fail(struct sq_conn *c, const char *what);
+
+/* Bind helpers: NULL pointers bind NULL. */
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Copies a column's text into buf (bufsz), "" when NULL. */
+void sq_column_copy(sqlite3_stmt *s, int i, char *buf, size_t bufsz);
+
+/* A read connection from the pool (opened on demand) and its return. */
+struct sq_conn *sq_read_acquire(struct sq_store *st);
+void sq_read_release(struct sq_store *st, struct sq_conn *c);
+
+/*
+ * Runs fn inside a write transaction and returns its rc, or -1 when the
+ * transaction could not commit. In STORE_WORKER mode concurrent callers share
+ * one transaction (each in its own savepoint) and all return after the commit.
+ */
+int sq_write(struct sq_store *st, sq_write_fn fn, void *arg);
+int sq_committer_start(struct sq_store *st);
+void sq_committer_stop(struct sq_store *st);
+
+/* Backend operations defined in the other files. */
+int sq_project_create(struct store *, const char *, const char *, struct project *);
+int sq_project_get(struct store *, const char *, struct project *);
+int sq_project_list(struct store *, store_project_cb, void *);
+int sq_key_create(struct store *, int64_t, int, const char *, const char *, const char *, struct api_key *);
+int sq_key_list(struct store *, int64_t, store_key_cb, void *);
+int sq_key_revoke(struct store *, int64_t);
+int sq_key_auth(struct store *, const char *, struct auth_ctx *);
+int sq_events_insert(struct store *, const struct ingest_meta *, const struct event *, size_t,
+    unsigned char *, int64_t *, int64_t *);
+int sq_events_list(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);
+int sq_user_get(struct store *, int64_t, const char *, store_user_cb, void *);
+int sq_user_delete(struct store *, int64_t, const char *, struct user_erase_counts *);
+
+#endif

@@ -1,0 +1,255 @@
+/* sq_keys: projects and API keys. */
+#include "sq.h"
+
+#include <string.h>
+
+#include "util.h"
+
+static void
+row_project(sqlite3_stmt *s, struct project *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(s, 0);
+	sq_column_copy(s, 1, p->slug, sizeof(p->slug));
+	sq_column_copy(s, 2, p->name, sizeof(p->name));
+	p->created_ms = sqlite3_column_int64(s, 3);
+}
+
+struct project_create_args {
+	const char *slug, *name;
+	struct project *out;
+};
+
+static int
+project_create_tx(struct sq_conn *c, void *arg)
+{
+	struct project_create_args *a = arg;
+	sqlite3_stmt *s = sq_stmt(c, SQ_PROJECT_INSERT);
+	int64_t now = util_now_ms();
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, a->slug);
+	sq_bind_text(s, 2, a->name);
+	sqlite3_bind_int64(s, 3, now);
+	if (sq_exec(c, s) != 0)
+		return -1;
+	if (sqlite3_changes(c->db) == 0)
+		return 1;
+	memset(a->out, 0, sizeof(*a->out));
+	a->out->id = sqlite3_last_insert_rowid(c->db);
+	util_strlcpy(a->out->slug, a->slug, sizeof(a->out->slug));
+	util_strlcpy(a->out->name, a->name, sizeof(a->out->name));
+	a->out->created_ms = now;
+	return 0;
+}
+
+int
+sq_project_create(struct store *base, const char *slug, const char *name, struct project *out)
+{
+	struct project_create_args a = { slug, name, out };
+	return sq_write((struct sq_store *)base, project_create_tx, &a);
+}
+
+int
+sq_project_get(struct store *base, const char *slug, struct project *out)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = sq_read_acquire(st);
+	sqlite3_stmt *s;
+	int rc = -1, step;
+
+	if (c == NULL || (s = sq_stmt(c, SQ_PROJECT_BY_SLUG)) == NULL)
+		goto out;
+	sq_bind_text(s, 1, slug);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		row_project(s, out);
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 1;
+	else
+		sq_fail(c, "project get");
+	sqlite3_reset(s);
+out:
+	sq_read_release(st, c);
+	return rc;
+}
+
+int
+sq_project_list(struct store *base, store_project_cb cb, void *ctx)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = sq_read_acquire(st);
+	sqlite3_stmt *s;
+	int rc = -1, step;
+
+	if (c == NULL || (s = sq_stmt(c, SQ_PROJECT_LIST)) == NULL)
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct project p;
+		row_project(s, &p);
+		if (cb(ctx, &p) != 0)
+			break;
+	}
+	rc = (step == SQLITE_ROW || step == SQLITE_DONE) ? 0 : sq_fail(c, "project list");
+	sqlite3_reset(s);
+out:
+	sq_read_release(st, c);
+	return rc;
+}
+
+struct key_create_args {
+	int64_t project_id;
+	int kind;
+	const char *name, *hash, *prefix;
+	struct api_key *out;
+};
+
+static int
+key_create_tx(struct sq_conn *c, void *arg)
+{
+	struct key_create_args *a = arg;
+	sqlite3_stmt *s = sq_stmt(c, SQ_KEY_INSERT);
+	int64_t now = util_now_ms();
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->project_id);
+	sqlite3_bind_int(s, 2, a->kind);
+	sq_bind_text(s, 3, a->name ? a->name : "");
+	sq_bind_text(s, 4, a->prefix);
+	sq_bind_text(s, 5, a->hash);
+	sqlite3_bind_int64(s, 6, now);
+	if (sq_exec(c, s) != 0)
+		return -1;
+	memset(a->out, 0, sizeof(*a->out));
+	a->out->id = sqlite3_last_insert_rowid(c->db);
+	a->out->project_id = a->project_id;
+	a->out->kind = a->kind;
+	util_strlcpy(a->out->prefix, a->prefix, sizeof(a->out->prefix));
+	util_strlcpy(a->out->name, a->name ? a->name : "", sizeof(a->out->name));
+	a->out->created_ms = now;
+	return 0;
+}
+
+int
+sq_key_create(struct store *base, int64_t project_id, int kind, const char *name,
+    const char *hash, const char *prefix, struct api_key *out)
+{
+	struct key_create_args a = { project_id, kind, name, hash, prefix, out };
+	return sq_write((struct sq_store *)base, key_create_tx, &a);
+}
+
+int
+sq_key_list(struct store *base, int64_t project_id, store_key_cb cb, void *ctx)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = sq_read_acquire(st);
+	sqlite3_stmt *s;
+	int rc = -1, step;
+
+	if (c == NULL || (s = sq_stmt(c, project_id ? SQ_KEY_LIST : SQ_KEY_LIST_ALL)) == NULL)
+		goto out;
+	if (project_id)
+		sqlite3_bind_int64(s, 1, project_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct api_key k;
+		memset(&k, 0, sizeof(k));
+		k.id = sqlite3_column_int64(s, 0);
+		k.project_id = sqlite3_column_int64(s, 1);
+		k.kind = sqlite3_column_int(s, 2);
+		sq_column_copy(s, 3, k.prefix, sizeof(k.prefix));
+		sq_column_copy(s, 4, k.name, sizeof(k.name));
+		k.created_ms = sqlite3_column_int64(s, 5);
+		k.last_used_ms = sqlite3_column_int64(s, 6);
+		k.revoked_ms = sqlite3_column_int64(s, 7);
+		sq_column_copy(s, 8, k.project_slug, sizeof(k.project_slug));
+		if (cb(ctx, &k) != 0)
+			break;
+	}
+	rc = (step == SQLITE_ROW || step == SQLITE_DONE) ? 0 : sq_fail(c, "key list");
+	sqlite3_reset(s);
+out:
+	sq_read_release(st, c);
+	return rc;
+}
+
+struct key_revoke_args {
+	int64_t id;
+};
+
+static int
+key_revoke_tx(struct sq_conn *c, void *arg)
+{
+	struct key_revoke_args *a = arg;
+	sqlite3_stmt *s = sq_stmt(c, SQ_KEY_REVOKE);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->id);
+	sqlite3_bind_int64(s, 2, util_now_ms());
+	if (sq_exec(c, s) != 0)
+		return -1;
+	return sqlite3_changes(c->db) == 1 ? 0 : 1;
+}
+
+int
+sq_key_revoke(struct store *base, int64_t key_id)
+{
+	struct key_revoke_args a = { key_id };
+	return sq_write((struct sq_store *)base, key_revoke_tx, &a);
+}
+
+struct key_touch_args {
+	int64_t id, now;
+};
+
+static int
+key_touch_tx(struct sq_conn *c, void *arg)
+{
+	struct key_touch_args *a = arg;
+	sqlite3_stmt *s = sq_stmt(c, SQ_KEY_TOUCH);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->id);
+	sqlite3_bind_int64(s, 2, a->now);
+	return sq_exec(c, s);
+}
+
+/* last_used_at is precise to a minute: a write per request would halve ingest. */
+#define KEY_TOUCH_EVERY_MS 60000
+
+int
+sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = sq_read_acquire(st);
+	sqlite3_stmt *s;
+	int rc = -1, step;
+	int64_t last_used = 0, now = util_now_ms();
+
+	memset(out, 0, sizeof(*out));
+	if (c == NULL || (s = sq_stmt(c, SQ_KEY_AUTH)) == NULL)
+		goto out;
+	sq_bind_text(s, 1, hash);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		out->key_id = sqlite3_column_int64(s, 0);
+		out->project_id = sqlite3_column_int64(s, 1);
+		out->kind = sqlite3_column_int(s, 2);
+		last_used = sqlite3_column_int64(s, 3);
+		sq_column_copy(s, 4, out->project_slug, sizeof(out->project_slug));
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 1;
+	else
+		sq_fail(c, "key auth");
+	sqlite3_reset(s);
+out:
+	sq_read_release(st, c);
+	if (rc == 0 && now - last_used >= KEY_TOUCH_EVERY_MS) {
+		struct key_touch_args a = { out->key_id, now };
+		sq_write(st, key_touch_tx, &a);     /* best effort: auth stands either way */
+	}
+	return rc;
+}

@@ -1,0 +1,194 @@
+/* sq_store: opening, closing, migrating and pinging the SQLite database. */
+#include "sq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "migrations.h"
+#include "util.h"
+
+static void sq_close(struct store *base);
+
+static int
+latest_version(void)
+{
+	int v = 0;
+	for (const struct migration *m = sqlite_migrations; m->version; m++)
+		v = m->version;
+	return v;
+}
+
+/* -1 when the version table cannot be read; 0 when it does not exist yet. */
+static int
+current_version(struct sq_conn *c)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(c->db,
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s, NULL) != SQLITE_OK) {
+		if (strstr(sqlite3_errmsg(c->db), "no such table") != NULL)
+			return 0;
+		return sq_fail(c, "schema version");
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+sq_schema_version(struct store *base, int *current, int *latest)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = sq_read_acquire(st);
+	if (c == NULL)
+		return -1;
+	*current = current_version(c);
+	*latest = latest_version();
+	sq_read_release(st, c);
+	return *current < 0 ? -1 : 0;
+}
+
+/* Each migration commits on its own, with its version row. */
+static int
+sq_migrate(struct store *base, int *applied, char *err, size_t errlen)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = st->writer;
+	int rc = -1;
+
+	*applied = 0;
+	pthread_mutex_lock(&st->write_mu);
+	if (sqlite3_exec(c->db,
+	    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+	    "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "schema_migrations: %s", sqlite3_errmsg(c->db));
+		goto out;
+	}
+	for (const struct migration *m = sqlite_migrations; m->version; m++) {
+		char *msg = NULL;
+		sqlite3_stmt *record;
+		int have;
+
+		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+			goto fail;
+		/* read inside the write lock: two migrators cannot both apply m */
+		if ((have = current_version(c)) < 0)
+			goto fail_rollback;
+		if (have >= m->version) {
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			continue;
+		}
+		if (sqlite3_exec(c->db, m->sql, NULL, NULL, &msg) != SQLITE_OK)
+			goto fail_rollback;
+		if (sqlite3_prepare_v2(c->db, "INSERT INTO schema_migrations VALUES (?1, ?2, ?3)",
+		    -1, &record, NULL) != SQLITE_OK)
+			goto fail_rollback;
+		sqlite3_bind_int(record, 1, m->version);
+		sqlite3_bind_text(record, 2, m->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(record, 3, util_now_ms());
+		have = sqlite3_step(record);
+		sqlite3_finalize(record);
+		if (have != SQLITE_DONE ||
+		    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+			goto fail_rollback;
+		(*applied)++;
+		continue;
+fail_rollback:
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+		snprintf(err, errlen, "migration %s: %s", m->name, msg ? msg : sqlite3_errmsg(c->db));
+		sqlite3_free(msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	pthread_mutex_unlock(&st->write_mu);
+	return rc;
+}
+
+static int
+sq_ping(struct store *base)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = sq_read_acquire(st);
+	sqlite3_stmt *s;
+	int rc = -1;
+
+	if (c == NULL)
+		return -1;
+	if ((s = sq_stmt(c, SQ_PING)) != NULL) {
+		rc = sqlite3_step(s) == SQLITE_ROW ? 0 : sq_fail(c, "ping");
+		sqlite3_reset(s);
+	}
+	sq_read_release(st, c);
+	return rc;
+}
+
+static const struct store_backend sqlite_backend = {
+	.name = "sqlite",
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.schema_version = sq_schema_version,
+	.ping = sq_ping,
+	.project_create = sq_project_create,
+	.project_get = sq_project_get,
+	.project_list = sq_project_list,
+	.key_create = sq_key_create,
+	.key_list = sq_key_list,
+	.key_revoke = sq_key_revoke,
+	.key_auth = sq_key_auth,
+	.events_insert = sq_events_insert,
+	.events_list = sq_events_list,
+	.user_get = sq_user_get,
+	.user_delete = sq_user_delete,
+};
+
+struct store *
+sqlite_store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t errlen)
+{
+	struct sq_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	st->base.be = &sqlite_backend;
+	st->cfg = *cfg;
+	st->mode = mode;
+	pthread_mutex_init(&st->pool_mu, NULL);
+	pthread_mutex_init(&st->write_mu, NULL);
+	pthread_cond_init(&st->work_cv, NULL);
+	pthread_cond_init(&st->done_cv, NULL);
+	if ((st->writer = sq_conn_open(&st->cfg, err, errlen)) == NULL)
+		goto fail;
+	if (mode == STORE_WORKER && sq_committer_start(st) != 0) {
+		snprintf(err, errlen, "cannot start the commit thread");
+		goto fail;
+	}
+	return &st->base;
+fail:
+	sq_close(&st->base);
+	return NULL;
+}
+
+static void
+sq_close(struct store *base)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c;
+
+	sq_committer_stop(st);
+	sq_conn_close(st->writer);
+	while ((c = st->free_conns) != NULL) {
+		st->free_conns = c->next;
+		sq_conn_close(c);
+	}
+	pthread_mutex_destroy(&st->pool_mu);
+	pthread_mutex_destroy(&st->write_mu);
+	pthread_cond_destroy(&st->work_cv);
+	pthread_cond_destroy(&st->done_cv);
+	free(st);
+}

@@ -1,0 +1,58 @@
+/* store: picks the backend from `database` and forwards each call to it. */
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store_backend.h"
+
+struct store *
+store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t errlen)
+{
+	if (strncmp(cfg->database, "postgres://", 11) == 0 ||
+	    strncmp(cfg->database, "postgresql://", 13) == 0) {
+		snprintf(err, errlen, "database: the PostgreSQL backend is not built into this version");
+		return NULL;
+	}
+	return sqlite_store_open(cfg, mode, err, errlen);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st != NULL)
+		st->be->close(st);
+}
+
+int store_migrate(struct store *st, int *applied, char *err, size_t errlen)
+{ return st->be->migrate(st, applied, err, errlen); }
+int store_schema_version(struct store *st, int *current, int *latest)
+{ return st->be->schema_version(st, current, latest); }
+int store_ping(struct store *st)
+{ return st->be->ping(st); }
+int store_project_create(struct store *st, const char *slug, const char *name, struct project *out)
+{ return st->be->project_create(st, slug, name, out); }
+int store_project_get(struct store *st, const char *slug, struct project *out)
+{ return st->be->project_get(st, slug, out); }
+int store_project_list(struct store *st, store_project_cb cb, void *ctx)
+{ return st->be->project_list(st, cb, ctx); }
+int store_key_create(struct store *st, int64_t project_id, int kind, const char *name,
+    const char *hash, const char *prefix, struct api_key *out)
+{ return st->be->key_create(st, project_id, kind, name, hash, prefix, out); }
+int store_key_list(struct store *st, int64_t project_id, store_key_cb cb, void *ctx)
+{ return st->be->key_list(st, project_id, cb, ctx); }
+int store_key_revoke(struct store *st, int64_t key_id)
+{ return st->be->key_revoke(st, key_id); }
+int store_key_auth(struct store *st, const char *hash, struct auth_ctx *out)
+{ return st->be->key_auth(st, hash, out); }
+int store_events_insert(struct store *st, const struct ingest_meta *meta, const struct event *evs,
+    size_t n, unsigned char *dup, int64_t *accepted, int64_t *duplicates)
+{ return st->be->events_insert(st, meta, evs, n, dup, accepted, duplicates); }
+int store_events_list(struct store *st, int64_t project_id, const struct event_filter *f,
+    store_event_cb cb, void *ctx)
+{ return st->be->events_list(st, project_id, f, cb, ctx); }
+int store_user_get(struct store *st, int64_t project_id, const char *user_id, store_user_cb cb, void *ctx)
+{ return st->be->user_get(st, project_id, user_id, cb, ctx); }
+int store_user_delete(struct store *st, int64_t project_id, const char *user_id,
+    struct user_erase_counts *out)
+{ return st->be->user_delete(st, project_id, user_id, out); }

@@ -1,0 +1,211 @@
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "handlers.h"
+#include "json_strict.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+int
+dispatch_auth_key(struct http_req *req, const char *key)
+{
+	char hash[65];
+	int rc;
+
+	if (auth_key_kind(key) == 0) {
+		http_send_error(req, 401, "invalid_credentials", "the API key is not valid", NULL);
+		return -1;
+	}
+	auth_key_hash(key, hash);
+	rc = store_key_auth(req->store, hash, &req->auth);
+	if (rc == 1) {
+		http_send_error(req, 401, "invalid_credentials", "the API key is unknown or revoked", NULL);
+		return -1;
+	}
+	if (rc != 0) {
+		http_send_error(req, 503, "unavailable", "the database is not available", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* application/json, text/plain (beacons avoid a preflight with it), or none. */
+static int
+json_content_type(const char *ct)
+{
+	size_t n = strcspn(ct, ";");
+	while (n > 0 && ct[n - 1] == ' ')
+		n--;
+	return n == 0 || (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	    (n == 10 && strncasecmp(ct, "text/plain", 10) == 0);
+}
+
+/* The project named by X-Project-Id / X-Tenant-Id must be the key's (SPEC §3). */
+static int
+project_header_ok(struct http_req *req)
+{
+	static const char *const names[] = { "HTTP_X_PROJECT_ID", "HTTP_X_TENANT_ID" };
+	char idtext[24];
+
+	snprintf(idtext, sizeof(idtext), "%lld", (long long)req->auth.project_id);
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = http_param(req, names[i]);
+		if (v == NULL || *v == '\0')
+			continue;
+		if (strcmp(v, req->auth.project_slug) != 0 && strcmp(v, idtext) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Route on the raw path when nginx did not rewrite it, so "%2F" stays in its segment. */
+static const char *
+routing_path(struct http_req *req, char *buf, size_t bufsz, int *raw)
+{
+	const char *uri = http_param(req, "REQUEST_URI");
+	size_t n;
+
+	*raw = 0;
+	if (uri == NULL || (n = strcspn(uri, "?")) >= bufsz)
+		return req->path;
+	memcpy(buf, uri, n);
+	buf[n] = '\0';
+	{
+		char decoded[4096];
+		if (n < sizeof(decoded) && query_decode(decoded, buf, n, 0) >= 0 &&
+		    strcmp(decoded, req->path) == 0) {
+			*raw = 1;
+			return buf;
+		}
+	}
+	return req->path;
+}
+
+static void
+run(struct http_req *req)
+{
+	const char *uri = http_param(req, "REQUEST_URI");
+	char path_buf[4096], captures[HTTP_MAX_CAPTURES][256], allow[64], key[256];
+	const char *path;
+	const struct route *route;
+	enum query_err qe;
+	int raw;
+
+	if (uri && strstr(uri, "%00") != NULL) {
+		http_send_error(req, 400, "bad_request", "%00 is not allowed in the path or query", NULL);
+		return;
+	}
+	if ((qe = query_parse(&req->query, http_param(req, "QUERY_STRING"))) != QUERY_OK) {
+		http_send_error(req, 400, "bad_request", query_strerror(qe), NULL);
+		return;
+	}
+	path = routing_path(req, path_buf, sizeof(path_buf), &raw);
+	switch (router_match(routes, routes_count, req->method, path, &route, captures,
+	    allow, sizeof(allow))) {
+	case ROUTE_NOT_FOUND:
+		http_send_error(req, 404, "not_found", "no such endpoint", NULL);
+		return;
+	case ROUTE_BAD_METHOD:
+		http_add_header(req, "Allow", allow);
+		http_send_error(req, 405, "method_not_allowed", "method not allowed on this endpoint", NULL);
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	req->route = route;
+	for (int i = 0; i < HTTP_MAX_CAPTURES && strchr(route->pattern, '{'); i++) {
+		size_t n = strlen(captures[i]);
+		if (n == 0)
+			break;
+		if ((req->captures[i] = malloc(n + 1)) == NULL ||
+		    (raw ? query_decode(req->captures[i], captures[i], n, 0)
+		         : (long)util_strlcpy(req->captures[i], captures[i], n + 1)) < 0) {
+			http_send_error(req, 400, "bad_request", "malformed percent-escape in the path", NULL);
+			return;
+		}
+	}
+
+	if (route->auth != ROUTE_PUBLIC) {
+		switch (auth_header_key(req, key, sizeof(key))) {
+		case AUTH_MALFORMED:
+			http_send_error(req, 401, "invalid_credentials", "the Authorization header is malformed", NULL);
+			return;
+		case AUTH_FOUND:
+			if (dispatch_auth_key(req, key) != 0)
+				return;
+			break;
+		case AUTH_NONE:
+			break;
+		}
+	}
+
+	if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0 ||
+	    strcmp(req->method, "PATCH") == 0) {
+		char err[256];
+		if (!json_content_type(req->content_type)) {
+			http_send_error(req, 415, "unsupported_media_type",
+			    "send the body as application/json (or text/plain holding JSON)", NULL);
+			return;
+		}
+		if (http_read_body(req, (size_t)req->cfg->max_body_bytes) != 0)
+			return;
+		if (json_parse_strict(req->body, req->body_len, JSON_MAX_DEPTH, &req->json,
+		    err, sizeof(err)) != 0) {
+			http_send_error(req, 400, "invalid_json", err, NULL);
+			return;
+		}
+	}
+
+	if (route->auth != ROUTE_PUBLIC && req->auth.project_id == 0) {
+		/* Segment browser beacons carry the key as writeKey in the body */
+		json_object *wk;
+		const char *body_key = NULL;
+		if (route->auth == ROUTE_WRITE && json_object_is_type(req->json, json_type_object) &&
+		    (json_object_object_get_ex(req->json, "writeKey", &wk) ||
+		     json_object_object_get_ex(req->json, "write_key", &wk)))
+			body_key = json_str(wk);
+		if (body_key == NULL) {
+			http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
+			http_send_error(req, 401, "missing_credentials",
+			    "send an API key: Authorization: Bearer <key>, X-API-Key, Basic, or writeKey", NULL);
+			return;
+		}
+		if (dispatch_auth_key(req, body_key) != 0)
+			return;
+	}
+	if (route->auth == ROUTE_READ && req->auth.kind != KEY_SECRET) {
+		http_send_error(req, 403, "forbidden", "an ingest key can only write events; reading needs a secret key", NULL);
+		return;
+	}
+	if (route->auth != ROUTE_PUBLIC && !project_header_ok(req)) {
+		http_send_error(req, 403, "forbidden", "X-Project-Id / X-Tenant-Id names another project than the key's", NULL);
+		return;
+	}
+	route->handler(req);
+}
+
+void
+dispatch(struct http_req *req)
+{
+	struct log_request lr;
+
+	run(req);
+	if (req->status == 0)
+		http_send_error(req, 500, "internal", "the handler sent no response", NULL);
+	memset(&lr, 0, sizeof(lr));
+	lr.request_id = req->request_id;
+	lr.method = req->method;
+	lr.route = req->route ? req->route->pattern : req->path;
+	lr.project_id = req->auth.project_id;
+	lr.status = req->status;
+	lr.duration_us = util_mono_us() - req->start_us;
+	lr.accepted = req->accepted;
+	lr.duplicates = req->duplicates;
+	lr.rejected = req->rejected;
+	log_request_line(&lr);
+}

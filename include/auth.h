@@ -1,0 +1,43 @@
+/* auth: API keys (SPEC §2, §3): format, generation and where a request carries one. */
+#ifndef TALLY_AUTH_H
+#define TALLY_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_req;
+
+enum key_kind { KEY_INGEST = 1, KEY_SECRET = 2 };
+
+#define KEY_RANDOM_CHARS 32     /* base62: 32 × 5.95 bits ≈ 190 bits */
+#define KEY_LEN (7 + KEY_RANDOM_CHARS)
+#define KEY_PREFIX_LEN 12       /* "tk_pub_" + 5 chars, shown in listings */
+
+/* Who the request is, once a credential has been checked. */
+struct auth_ctx {
+	int64_t project_id;     /* 0: not authenticated */
+	int64_t key_id;
+	int kind;               /* enum key_kind */
+	char project_slug[64];
+};
+
+/* A new key of that kind into out[KEY_LEN + 1]; its listing prefix into prefix[KEY_PREFIX_LEN + 1]. */
+void auth_key_generate(int kind, char *out, char *prefix);
+
+/* Kind of a well-formed key (tk_pub_… / tk_sec_… + 32 base62), else 0. */
+int auth_key_kind(const char *key);
+
+/* The stored form of a key: SHA-256 hex. */
+void auth_key_hash(const char *key, char out[65]);
+
+enum auth_source { AUTH_NONE, AUTH_FOUND, AUTH_MALFORMED };
+
+/*
+ * The key a request carries in its headers, in SPEC §3 order: Authorization
+ * Bearer, Authorization Basic (key as user name, empty password), X-API-Key.
+ * Copies it into key (keylen bytes). A header that is present but not usable
+ * is AUTH_MALFORMED.
+ */
+enum auth_source auth_header_key(const struct http_req *req, char *key, size_t keylen);
+
+#endif

@@ -1,0 +1,30 @@
+/* handlers: one file per resource; the route table ties them to paths. */
+#ifndef TALLY_HANDLERS_H
+#define TALLY_HANDLERS_H
+
+#include <stddef.h>
+
+#include "http.h"
+#include "pool.h"
+#include "router.h"
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* Shared counters of the pool, for /api/health (NULL outside the worker). */
+extern struct pool_stats *handler_stats;
+
+void handle_health(struct http_req *req);
+void handle_events_post(struct http_req *req);
+void handle_events_get(struct http_req *req);
+void handle_segment_batch(struct http_req *req);
+void handle_segment_track(struct http_req *req);
+void handle_segment_identify(struct http_req *req);
+void handle_segment_page(struct http_req *req);
+void handle_segment_screen(struct http_req *req);
+void handle_segment_group(struct http_req *req);
+void handle_segment_alias(struct http_req *req);
+void handle_user_get(struct http_req *req);
+void handle_user_delete(struct http_req *req);
+
+#endif

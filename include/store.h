@@ -1,0 +1,140 @@
+/*
+ * store: the only door to persistent data. Handlers and tallyctl call these
+ * functions; no SQL exists outside app/store/. The backend is chosen by the
+ * `database` setting (a path: SQLite; postgresql://…: PostgreSQL, later).
+ *
+ * Threads: one struct store per process, shared by its threads. Every call
+ * is thread-safe. Writes are durable when the call returns 0 (group commit:
+ * concurrent callers may share one transaction, each returns after it commits).
+ * Return values: 0 success, -1 storage failure (logged; answer 503), and where
+ * said, 1 for "not found" / "already exists".
+ */
+#ifndef TALLY_STORE_H
+#define TALLY_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "cfg.h"
+#include "event.h"
+
+struct store;
+
+enum store_mode {
+	STORE_CLI,      /* writes run in the calling thread */
+	STORE_WORKER,   /* writes go through the group-commit thread */
+};
+
+/* Opens the database named by cfg->database. Returns NULL with err set. */
+struct store *store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t errlen);
+/* Finishes queued writes, then closes. NULL-safe. */
+void store_close(struct store *st);
+
+/* Applies every migration not yet applied; *applied counts them. */
+int store_migrate(struct store *st, int *applied, char *err, size_t errlen);
+/* Latest applied migration and the latest this build knows. */
+int store_schema_version(struct store *st, int *current, int *latest);
+/* A cheap round trip to the database, for /api/health. */
+int store_ping(struct store *st);
+
+/* ---- projects and keys ---- */
+struct project {
+	int64_t id;
+	char slug[64];
+	char name[200];
+	int64_t created_ms;
+};
+typedef int (*store_project_cb)(void *ctx, const struct project *p);
+
+/* 1 when the slug is taken. */
+int store_project_create(struct store *st, const char *slug, const char *name, struct project *out);
+/* 1 when there is no such project. */
+int store_project_get(struct store *st, const char *slug, struct project *out);
+int store_project_list(struct store *st, store_project_cb cb, void *ctx);
+
+struct api_key {
+	int64_t id, project_id;
+	int kind;
+	char prefix[KEY_PREFIX_LEN + 1];
+	char name[200];
+	char project_slug[64];
+	int64_t created_ms, last_used_ms, revoked_ms;   /* 0: never */
+};
+typedef int (*store_key_cb)(void *ctx, const struct api_key *k);
+
+/* Stores hash + prefix only; the key itself never reaches the store. */
+int store_key_create(struct store *st, int64_t project_id, int kind, const char *name,
+    const char *hash, const char *prefix, struct api_key *out);
+/* project_id 0 lists every project's keys. */
+int store_key_list(struct store *st, int64_t project_id, store_key_cb cb, void *ctx);
+/* 1 when no such key or already revoked. */
+int store_key_revoke(struct store *st, int64_t key_id);
+/*
+ * The hot path: the active key with that hash. 0 and *out filled, or 1 when
+ * unknown or revoked. Read on every request, so revocation is seen at once;
+ * last_used_at is written at most once a minute per key.
+ */
+int store_key_auth(struct store *st, const char *hash, struct auth_ctx *out);
+
+/* ---- events ---- */
+struct ingest_meta {
+	int64_t project_id;
+	int64_t received_ms;
+	const char *request_id;
+	const char *ip;                 /* already anonymised if the project asks */
+};
+
+/*
+ * Stores n events in one transaction (shared with concurrent callers).
+ * An event whose messageId the project already stored within the dedup
+ * window is not stored again: dup[i] is set to 1 (dup may be NULL) and it
+ * is counted in *duplicates. identify merges traits into the profile and
+ * links anonymousId; alias links previousId to userId.
+ */
+int store_events_insert(struct store *st, const struct ingest_meta *meta,
+    const struct event *evs, size_t n, unsigned char *dup,
+    int64_t *accepted, int64_t *duplicates);
+
+struct event_filter {
+	int type;                       /* -1: any */
+	const char *event, *user_id, *anonymous_id, *session_id;
+	const char *conversation_id, *shop_id;
+	int64_t from_ms, to_ms;         /* [from, to); 0: open */
+	int limit;
+	int has_cursor;
+	int64_t cursor_ts, cursor_id;   /* the last row of the previous page */
+};
+
+struct event_row {
+	int64_t id;
+	int64_t received_ms;
+	const char *request_id;
+	struct event ev;
+};
+/* Rows newest first; strings borrowed for the duration of the callback. */
+typedef int (*store_event_cb)(void *ctx, const struct event_row *row);
+int store_events_list(struct store *st, int64_t project_id, const struct event_filter *f,
+    store_event_cb cb, void *ctx);
+
+/* ---- users ---- */
+struct user_profile {
+	const char *user_id;
+	const char *traits;             /* JSON object text */
+	int64_t first_seen_ms, last_seen_ms, event_count;
+	const char *const *aliases;
+	size_t naliases;
+};
+typedef int (*store_user_cb)(void *ctx, const struct user_profile *u);
+/* 1 when the project has neither a profile nor events for that user. */
+int store_user_get(struct store *st, int64_t project_id, const char *user_id,
+    store_user_cb cb, void *ctx);
+
+struct user_erase_counts {
+	int64_t events, profiles, aliases;
+};
+/* Erases the user's events (by userId, and by anonymousId for linked ids), profile and aliases. */
+int store_user_delete(struct store *st, int64_t project_id, const char *user_id,
+    struct user_erase_counts *out);
+
+#endif

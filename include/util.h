@@ -1,0 +1,39 @@
+/* util: small helpers shared by every module. */
+#ifndef TALLY_UTIL_H
+#define TALLY_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Copies like OpenBSD strlcpy; returns strlen(src) so >= size means truncated. */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+/* Whole-string decimal integer in [min, max]; no sign games, no trailing junk. */
+int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Wall clock in milliseconds / microseconds since the epoch; monotonic µs. */
+int64_t util_now_ms(void);
+int64_t util_mono_us(void);
+
+/* Cryptographic randomness (getrandom); aborts only if the kernel cannot give it. */
+void util_random(void *buf, size_t len);
+
+/* SHA-256 of data as 64 lowercase hex chars + NUL into out[65]. */
+void util_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* 64-bit FNV-1a; used as a compact index key, never for security. */
+int64_t util_hash64(const char *s, size_t len);
+
+/* A random RFC 4122 version-4 UUID, 36 chars + NUL. */
+void util_uuid4(char out[37]);
+
+/* Appends to a growable buffer; the buffer is always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+int buf_append(struct buf *b, const void *data, size_t len);
+int buf_puts(struct buf *b, const char *s);
+void buf_free(struct buf *b);
+
+#endif
