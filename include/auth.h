@@ -19,6 +19,7 @@ struct auth_ctx {
 	int64_t key_id;
 	int kind;               /* enum key_kind */
 	char project_slug[64];
+	int ip_anonymize;       /* the project stores truncated client addresses */
 };
 
 /* A new key of that kind into out[KEY_LEN + 1]; its listing prefix into prefix[KEY_PREFIX_LEN + 1]. */

@@ -27,6 +27,12 @@ int64_t util_hash64(const char *s, size_t len);
 /* A random RFC 4122 version-4 UUID, 36 chars + NUL. */
 void util_uuid4(char out[37]);
 
+/*
+ * The client address as stored when anonymising: IPv4 keeps its /24
+ * (1.2.3.0), IPv6 its /48 (2001:db8:1::). Anything else becomes "".
+ */
+void util_ip_anonymize(const char *ip, char *out, size_t outlen);
+
 /* Appends to a growable buffer; the buffer is always NUL-terminated. */
 struct buf {
 	char *data;

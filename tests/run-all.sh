@@ -27,11 +27,14 @@ if [ -f test-suite.log ]; then count test-suite.log; else failed=$((failed + 1))
 [ $rc -eq 0 ] || { cat test-suite.log 2>/dev/null | tail -80; }
 
 stage "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-san=$top/build-sanitize
-mkdir -p "$san"
-( cd "$san" && { [ -f Makefile ] || "$top/configure" -q --enable-sanitizers CC=gcc; } \
-	&& make -j2 >/dev/null && make check-unit ) 
-if [ -f "$san/test-suite.log" ]; then count "$san/test-suite.log"; else failed=$((failed + 1)); fi
+# A clean copy of the distributed sources (make distdir), built apart with
+# sanitizers: the source tree itself may be configured in place.
+san=$(mktemp -d /tmp/tally-sanitize.XXXXXX)
+if make -s distdir distdir="$san/src" >/dev/null && mkdir -p "$san/build" && \
+	( cd "$san/build" && "$san/src/configure" -q --enable-sanitizers CC=gcc && \
+	  make -j2 >/dev/null && ASAN_OPTIONS=detect_leaks=1 make check-unit ); then :; fi
+if [ -f "$san/build/test-suite.log" ]; then count "$san/build/test-suite.log"; else failed=$((failed + 1)); fi
+rm -rf "$san"
 
 stage "fuzzing the parsers (bounded)"
 if tests/fuzz/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi

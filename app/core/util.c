@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,23 @@ util_uuid4(char out[37])
 	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
 	    b[11], b[12], b[13], b[14], b[15]);
+}
+
+void
+util_ip_anonymize(const char *ip, char *out, size_t outlen)
+{
+	unsigned char a[16];
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		a[3] = 0;
+		inet_ntop(AF_INET, a, tmp, sizeof(tmp));
+	} else if (inet_pton(AF_INET6, ip, a) == 1) {
+		memset(a + 6, 0, 10);
+		inet_ntop(AF_INET6, a, tmp, sizeof(tmp));
+	} else
+		tmp[0] = '\0';
+	util_strlcpy(out, tmp, outlen);
 }
 
 int

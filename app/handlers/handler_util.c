@@ -37,6 +37,12 @@ handler_ingest_store(struct http_req *req, struct ingest_batch *b)
 		req->auth.project_id, req->received_ms, req->request_id, req->remote_addr,
 	};
 	int64_t accepted = 0, duplicates = 0;
+	char masked[64];
+
+	if (req->cfg->ip_anonymize || req->auth.ip_anonymize) {
+		util_ip_anonymize(req->remote_addr, masked, sizeof(masked));
+		meta.ip = masked;
+	}
 
 	if (b->n > 0 &&
 	    store_events_insert(req->store, &meta, b->evs, b->n, NULL, &accepted, &duplicates) != 0) {

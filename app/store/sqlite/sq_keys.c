@@ -239,6 +239,7 @@ sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 		out->kind = sqlite3_column_int(s, 2);
 		last_used = sqlite3_column_int64(s, 3);
 		sq_column_copy(s, 4, out->project_slug, sizeof(out->project_slug));
+		out->ip_anonymize = sqlite3_column_int(s, 5);
 		rc = 0;
 	} else if (step == SQLITE_DONE)
 		rc = 1;

@@ -32,7 +32,7 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_KEY_REVOKE] =
 	    "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
 	[SQ_KEY_AUTH] =
-	    "SELECT k.id, k.project_id, k.kind, k.last_used_at, p.slug FROM api_keys k "
+	    "SELECT k.id, k.project_id, k.kind, k.last_used_at, p.slug, p.ip_anonymize FROM api_keys k "
 	    "JOIN projects p ON p.id = k.project_id "
 	    "WHERE k.hash = ?1 AND k.revoked_at IS NULL",
 	[SQ_KEY_TOUCH] =
