@@ -56,10 +56,14 @@ CONF
 		[ -n "${TALLY_WORKERS:-}" ] && workers="--workers $TALLY_WORKERS"
 		threads=""
 		[ -n "${TALLY_THREADS:-}" ] && threads="--threads $TALLY_THREADS"
+		# -n: spawn-fcgi execs the pool in place, keeping its stderr (the
+		# JSON log); without it spawn-fcgi sends stdio to /dev/null.
+		rm -f "$var/tally.sock"
 		# shellcheck disable=SC2086
-		spawn-fcgi -s "$var/tally.sock" -M 0660 -P "$var/worker.pid" -- \
+		setsid spawn-fcgi -n -s "$var/tally.sock" -M 0660 -- \
 			"$bin/tally-worker" --config "$conf" $workers $threads \
-			>>"$var/log/worker.log" 2>&1 || die "the worker pool did not start: see $var/log/worker.log"
+			>>"$var/log/worker.log" 2>&1 </dev/null &
+		echo $! > "$var/worker.pid"
 	fi
 	if pid_alive "$var/nginx.pid"; then
 		nginx -p "$var" -c "$var/nginx.conf" -s reload 2>>"$var/log/nginx-error.log"
@@ -70,6 +74,7 @@ CONF
 	i=0
 	until curl -fsS "http://127.0.0.1:$http_port/api/health" >/dev/null 2>&1; do
 		i=$((i + 1))
+		pid_alive "$var/worker.pid" || die "the worker pool exited: see $var/log/worker.log"
 		[ $i -gt 100 ] && die "no healthy answer on 127.0.0.1:$http_port: see $var/log/"
 		sleep 0.1
 	done

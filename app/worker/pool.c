@@ -16,8 +16,6 @@
 #define MAX_WORKERS 256
 #define DRAIN_SECONDS 30    /* how long a stopping child waits for requests in hand */
 
-static volatile sig_atomic_t parent_stop;
-
 struct child {
 	const struct pool_hooks *hooks;
 	pthread_mutex_t mu;
@@ -111,44 +109,42 @@ child_main(int threads, const struct pool_hooks *hooks)
 	_exit(0);
 }
 
-static void
-on_parent_signal(int sig)
-{
-	(void)sig;
-	parent_stop = 1;
-}
-
 static pid_t
-spawn(int threads, const struct pool_hooks *hooks)
+spawn(int threads, const struct pool_hooks *hooks, const sigset_t *parent_mask)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
+		sigprocmask(SIG_SETMASK, parent_mask, NULL);
 		child_main(threads, hooks);
 	}
 	return pid;
 }
 
+/*
+ * The parent only waits: signals are taken synchronously with sigwaitinfo,
+ * so a SIGTERM can never slip in between a check and a blocking wait.
+ * A child that exits 0 was told to stop and is not replaced; one that
+ * crashed or failed is.
+ */
 int
 pool_run(int workers, int threads, const struct pool_hooks *hooks)
 {
 	pid_t pids[MAX_WORKERS];
-	struct sigaction sa;
-	int alive = 0, restarts_in_window = 0;
+	sigset_t set, old;
+	int alive = 0, stopping = 0, restarts_in_window = 0;
 	time_t window_start = time(NULL);
 
 	if (workers < 1 || workers > MAX_WORKERS)
 		workers = 1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_parent_signal;   /* no SA_RESTART: waitpid must return */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	signal(SIGPIPE, SIG_IGN);
 
 	for (int i = 0; i < workers; i++) {
-		if ((pids[i] = spawn(threads, hooks)) < 0) {
+		if ((pids[i] = spawn(threads, hooks, &old)) < 0) {
 			log_msg(LOG_ERROR, "fork: %s", strerror(errno));
 			pids[i] = 0;
 			continue;
@@ -158,42 +154,46 @@ pool_run(int workers, int threads, const struct pool_hooks *hooks)
 	log_msg(LOG_INFO, "worker pool started: %d processes x %d connections", workers, threads);
 
 	while (alive > 0) {
-		int status;
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si), status;
 		pid_t pid;
 
-		if (parent_stop == 1) {
+		if (sig < 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (!stopping)
+				log_msg(LOG_INFO, "stopping: finishing requests in hand");
+			stopping = 1;
 			for (int i = 0; i < workers; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGTERM);
-			parent_stop = 2;
-		}
-		pid = waitpid(-1, &status, 0);
-
-		if (pid < 0) {
-			if (errno == ECHILD)
-				break;
 			continue;
 		}
-		for (int i = 0; i < workers; i++) {
-			if (pids[i] != pid)
-				continue;
-			pids[i] = 0;
-			alive--;
-			if (parent_stop)
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (int i = 0; i < workers; i++) {
+				int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+				if (pids[i] != pid)
+					continue;
+				pids[i] = 0;
+				alive--;
+				if (stopping || clean)
+					break;
+				log_msg(LOG_WARN, "worker %d exited (%s %d); starting another", (int)pid,
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				/* a child that cannot start must not turn into a fork storm */
+				if (time(NULL) - window_start > 10) {
+					window_start = time(NULL);
+					restarts_in_window = 0;
+				}
+				if (++restarts_in_window > 10)
+					sleep(1);
+				if ((pids[i] = spawn(threads, hooks, &old)) > 0)
+					alive++;
+				else
+					pids[i] = 0;
 				break;
-			log_msg(LOG_WARN, "worker %d exited (%s %d); starting another", (int)pid,
-			    WIFSIGNALED(status) ? "signal" : "status",
-			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			/* a child that cannot start must not turn into a fork storm */
-			if (time(NULL) - window_start > 10) {
-				window_start = time(NULL);
-				restarts_in_window = 0;
 			}
-			if (++restarts_in_window > 10)
-				sleep(1);
-			if ((pids[i] = spawn(threads, hooks)) > 0)
-				alive++;
-			break;
 		}
 	}
 	log_msg(LOG_INFO, "worker pool stopped");

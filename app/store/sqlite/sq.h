@@ -44,6 +44,7 @@ struct sq_job {
 	void *arg;
 	int rc;
 	int done;
+	int detached;           /* nobody waits: the committer frees job and arg */
 	struct sq_job *next;
 };
 
@@ -93,6 +94,11 @@ void sq_read_release(struct sq_store *st, struct sq_conn *c);
  * one transaction (each in its own savepoint) and all return after the commit.
  */
 int sq_write(struct sq_store *st, sq_write_fn fn, void *arg);
+/*
+ * Queues fn for the next transaction and returns at once; arg is malloc'd
+ * and freed after the run. For writes nobody waits on (last_used_at).
+ */
+void sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg);
 int sq_committer_start(struct sq_store *st);
 void sq_committer_stop(struct sq_store *st);
 

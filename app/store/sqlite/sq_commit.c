@@ -8,6 +8,8 @@
  */
 #include "sq.h"
 
+#include <stdlib.h>
+
 #include "log.h"
 
 /* Runs a list of jobs in one transaction; sets each job's rc. */
@@ -66,8 +68,14 @@ committer_main(void *arg)
 		run_batch(st->writer, batch);
 
 		pthread_mutex_lock(&st->write_mu);
-		for (struct sq_job *j = batch; j; j = j->next)
-			j->done = 1;
+		for (struct sq_job *j = batch, *next; j; j = next) {
+			next = j->next;     /* a waiter may reuse its job once done */
+			if (j->detached) {
+				free(j->arg);
+				free(j);
+			} else
+				j->done = 1;
+		}
 		pthread_cond_broadcast(&st->done_cv);
 		pthread_mutex_unlock(&st->write_mu);
 	}
@@ -77,7 +85,7 @@ committer_main(void *arg)
 int
 sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 {
-	struct sq_job job = { fn, arg, -1, 0, NULL };
+	struct sq_job job = { fn, arg, -1, 0, 0, NULL };
 
 	if (st->mode == STORE_CLI) {
 		pthread_mutex_lock(&st->write_mu);
@@ -100,6 +108,35 @@ sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 		pthread_cond_wait(&st->done_cv, &st->write_mu);
 	pthread_mutex_unlock(&st->write_mu);
 	return job.rc;
+}
+
+void
+sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
+{
+	struct sq_job *job;
+
+	if (st->mode == STORE_CLI || (job = calloc(1, sizeof(*job))) == NULL) {
+		sq_write(st, fn, arg);
+		free(arg);
+		return;
+	}
+	job->fn = fn;
+	job->arg = arg;
+	job->detached = 1;
+	pthread_mutex_lock(&st->write_mu);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->write_mu);
+		free(job);
+		free(arg);
+		return;
+	}
+	if (st->queue_tail)
+		st->queue_tail->next = job;
+	else
+		st->queue_head = job;
+	st->queue_tail = job;
+	pthread_cond_signal(&st->work_cv);
+	pthread_mutex_unlock(&st->write_mu);
 }
 
 int

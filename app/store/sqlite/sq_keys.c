@@ -1,6 +1,7 @@
 /* sq_keys: projects and API keys. */
 #include "sq.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -249,8 +250,13 @@ sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 out:
 	sq_read_release(st, c);
 	if (rc == 0 && now - last_used >= KEY_TOUCH_EVERY_MS) {
-		struct key_touch_args a = { out->key_id, now };
-		sq_write(st, key_touch_tx, &a);     /* best effort: auth stands either way */
+		/* rides along with the next commit; the request does not wait for it */
+		struct key_touch_args *a = malloc(sizeof(*a));
+		if (a != NULL) {
+			a->id = out->key_id;
+			a->now = now;
+			sq_write_detached(st, key_touch_tx, a);
+		}
 	}
 	return rc;
 }
