@@ -3,6 +3,7 @@
 #define TALLY_SQ_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -45,6 +46,7 @@ struct sq_job {
 	int rc;
 	int done;
 	int detached;           /* nobody waits: the committer frees job and arg */
+	pthread_cond_t done_cv; /* the waiter's own: a commit wakes only its callers */
 	struct sq_job *next;
 };
 
@@ -59,14 +61,32 @@ struct sq_store {
 	/* writes: the committer thread owns `writer` in STORE_WORKER mode */
 	struct sq_conn *writer;
 	pthread_mutex_t write_mu;
-	pthread_cond_t work_cv, done_cv;
+	pthread_cond_t work_cv;
 	struct sq_job *queue_head, *queue_tail;
 	int stopping;
 	pthread_t committer;
 	int committer_started;
+
+	/* checkpoints run beside the commits, not inside them */
+	struct sq_conn *checkpointer_conn;
+	pthread_t checkpointer;
+	int checkpointer_started;
+	pthread_cond_t checkpoint_cv;
+	int checkpoint_wanted;
+
+	/* key cache, emptied whenever the shared key epoch moves (sq_keys.c) */
+	_Atomic uint64_t *key_epoch;    /* mmap of <database>.keys-epoch; NULL: no cache */
+	pthread_mutex_t key_cache_mu;
+	struct sq_key_cache_entry *key_cache;
 };
 
 extern const char *const sq_sql[SQ__COUNT];
+
+/* Opens (creating) the shared key epoch next to the database; failure leaves no cache. */
+void sq_key_cache_open(struct sq_store *st);
+void sq_key_cache_close(struct sq_store *st);
+int sq_checkpointer_start(struct sq_store *st);
+void sq_checkpointer_stop(struct sq_store *st);
 
 /* Opens one connection with tally's pragmas. NULL with err set. */
 struct sq_conn *sq_conn_open(const struct cfg *cfg, char *err, size_t errlen);

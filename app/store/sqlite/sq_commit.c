@@ -73,10 +73,11 @@ committer_main(void *arg)
 			if (j->detached) {
 				free(j->arg);
 				free(j);
-			} else
+			} else {
 				j->done = 1;
+				pthread_cond_signal(&j->done_cv);
+			}
 		}
-		pthread_cond_broadcast(&st->done_cv);
 		pthread_mutex_unlock(&st->write_mu);
 	}
 	return NULL;
@@ -85,7 +86,7 @@ committer_main(void *arg)
 int
 sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 {
-	struct sq_job job = { fn, arg, -1, 0, 0, NULL };
+	struct sq_job job = { fn, arg, -1, 0, 0, PTHREAD_COND_INITIALIZER, NULL };
 
 	if (st->mode == STORE_CLI) {
 		pthread_mutex_lock(&st->write_mu);
@@ -105,8 +106,9 @@ sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 	st->queue_tail = &job;
 	pthread_cond_signal(&st->work_cv);
 	while (!job.done)
-		pthread_cond_wait(&st->done_cv, &st->write_mu);
+		pthread_cond_wait(&job.done_cv, &st->write_mu);
 	pthread_mutex_unlock(&st->write_mu);
+	pthread_cond_destroy(&job.done_cv);
 	return job.rc;
 }
 
@@ -137,6 +139,84 @@ sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
 	st->queue_tail = job;
 	pthread_cond_signal(&st->work_cv);
 	pthread_mutex_unlock(&st->write_mu);
+}
+
+/*
+ * SQLite's auto-checkpoint runs inside the COMMIT that crosses the WAL
+ * threshold, so every caller of that batch would wait for the copy and its
+ * fsync. Instead the commit thread only notices the WAL size (wal hook) and
+ * this thread checkpoints PASSIVE on its own connection while commits go on.
+ */
+#define CHECKPOINT_PAGES 1000
+
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq_store *st = arg;
+	(void)db;
+	(void)name;
+	if (pages >= CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&st->write_mu);
+		st->checkpoint_wanted = 1;
+		pthread_cond_signal(&st->checkpoint_cv);
+		pthread_mutex_unlock(&st->write_mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *
+checkpointer_main(void *arg)
+{
+	struct sq_store *st = arg;
+
+	pthread_mutex_lock(&st->write_mu);
+	for (;;) {
+		while (!st->checkpoint_wanted && !st->stopping)
+			pthread_cond_wait(&st->checkpoint_cv, &st->write_mu);
+		if (st->stopping)
+			break;
+		st->checkpoint_wanted = 0;
+		pthread_mutex_unlock(&st->write_mu);
+		/* BUSY means another process is checkpointing: nothing to do */
+		sqlite3_wal_checkpoint_v2(st->checkpointer_conn->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&st->write_mu);
+	}
+	pthread_mutex_unlock(&st->write_mu);
+	return NULL;
+}
+
+int
+sq_checkpointer_start(struct sq_store *st)
+{
+	char err[512];
+
+	if ((st->checkpointer_conn = sq_conn_open(&st->cfg, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERROR, "%s", err);
+		return -1;
+	}
+	pthread_cond_init(&st->checkpoint_cv, NULL);
+	sqlite3_wal_hook(st->writer->db, wal_hook, st);     /* replaces auto-checkpoint */
+	if (pthread_create(&st->checkpointer, NULL, checkpointer_main, st) != 0)
+		return -1;
+	st->checkpointer_started = 1;
+	return 0;
+}
+
+void
+sq_checkpointer_stop(struct sq_store *st)
+{
+	if (st->checkpointer_started) {
+		pthread_mutex_lock(&st->write_mu);
+		st->stopping = 1;
+		pthread_cond_signal(&st->checkpoint_cv);
+		pthread_mutex_unlock(&st->write_mu);
+		pthread_join(st->checkpointer, NULL);
+		st->checkpointer_started = 0;
+		pthread_cond_destroy(&st->checkpoint_cv);
+	}
+	sq_conn_close(st->checkpointer_conn);
+	st->checkpointer_conn = NULL;
 }
 
 int

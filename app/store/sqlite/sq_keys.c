@@ -1,10 +1,90 @@
 /* sq_keys: projects and API keys. */
 #include "sq.h"
 
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util.h"
+
+/* last_used_at is precise to a minute: a write per request would halve ingest. */
+#define KEY_TOUCH_EVERY_MS 60000
+
+/*
+ * Key cache. A SQLite read per request costs more than the rest of an
+ * ingest, so each process keeps the keys it has seen. Revocation must still
+ * bite on the next request in every process: whoever changes a key bumps a
+ * counter in a small file beside the database that every process maps
+ * (<database>.keys-epoch); an entry is used only while the counter still
+ * has the value it had before the entry was read. Entries also expire after
+ * a minute, bounding what a change made behind tally's back could leave.
+ */
+#define KEY_CACHE_SLOTS 256
+#define KEY_CACHE_TTL_MS 60000
+
+struct sq_key_cache_entry {
+	char hash[65];
+	struct auth_ctx ctx;
+	int64_t last_used_ms;
+	uint64_t epoch;
+	int64_t loaded_ms;
+};
+
+void
+sq_key_cache_open(struct sq_store *st)
+{
+	char path[1100];
+	int fd;
+	void *p;
+
+	snprintf(path, sizeof(path), "%s.keys-epoch", st->cfg.database);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return;     /* e.g. a read-only directory: every request reads the database */
+	if (ftruncate(fd, sizeof(uint64_t) * 8) != 0) {
+		close(fd);
+		return;
+	}
+	p = mmap(NULL, sizeof(uint64_t) * 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return;
+	if ((st->key_cache = calloc(KEY_CACHE_SLOTS, sizeof(*st->key_cache))) == NULL) {
+		munmap(p, sizeof(uint64_t) * 8);
+		return;
+	}
+	st->key_epoch = p;
+}
+
+void
+sq_key_cache_close(struct sq_store *st)
+{
+	if (st->key_epoch != NULL)
+		munmap((void *)st->key_epoch, sizeof(uint64_t) * 8);
+	free(st->key_cache);
+	st->key_epoch = NULL;
+	st->key_cache = NULL;
+}
+
+/* Every process drops its cached keys at its next lookup. */
+static void
+key_epoch_bump(struct sq_store *st)
+{
+	if (st->key_epoch != NULL)
+		atomic_fetch_add(st->key_epoch, 1);
+}
+
+static struct sq_key_cache_entry *
+cache_slot(struct sq_store *st, const char *hash)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++)
+		v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+	return &st->key_cache[v % KEY_CACHE_SLOTS];
+}
 
 static void
 row_project(sqlite3_stmt *s, struct project *p)
@@ -197,8 +277,12 @@ key_revoke_tx(struct sq_conn *c, void *arg)
 int
 sq_key_revoke(struct store *base, int64_t key_id)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	struct key_revoke_args a = { key_id };
-	return sq_write((struct sq_store *)base, key_revoke_tx, &a);
+	int rc = sq_write(st, key_revoke_tx, &a);
+	if (rc == 0)
+		key_epoch_bump(st);     /* after the commit: a reload sees the revocation */
+	return rc;
 }
 
 struct key_touch_args {
@@ -217,19 +301,36 @@ key_touch_tx(struct sq_conn *c, void *arg)
 	return sq_exec(c, s);
 }
 
-/* last_used_at is precise to a minute: a write per request would halve ingest. */
-#define KEY_TOUCH_EVERY_MS 60000
-
 int
 sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 {
 	struct sq_store *st = (struct sq_store *)base;
-	struct sq_conn *c = sq_read_acquire(st);
+	struct sq_conn *c;
 	sqlite3_stmt *s;
 	int rc = -1, step;
 	int64_t last_used = 0, now = util_now_ms();
+	uint64_t epoch = 0;
+	struct sq_key_cache_entry *slot = NULL;
 
 	memset(out, 0, sizeof(*out));
+	if (st->key_epoch != NULL) {
+		/* read the epoch before the database: a change after it forces a reload */
+		epoch = atomic_load(st->key_epoch);
+		slot = cache_slot(st, hash);
+		pthread_mutex_lock(&st->key_cache_mu);
+		if (strcmp(slot->hash, hash) == 0 && slot->epoch == epoch &&
+		    now - slot->loaded_ms < KEY_CACHE_TTL_MS) {
+			*out = slot->ctx;
+			last_used = slot->last_used_ms;
+			if (now - last_used >= KEY_TOUCH_EVERY_MS)
+				slot->last_used_ms = now;
+			pthread_mutex_unlock(&st->key_cache_mu);
+			rc = 0;
+			goto touch;
+		}
+		pthread_mutex_unlock(&st->key_cache_mu);
+	}
+	c = sq_read_acquire(st);
 	if (c == NULL || (s = sq_stmt(c, SQ_KEY_AUTH)) == NULL)
 		goto out;
 	sq_bind_text(s, 1, hash);
@@ -247,8 +348,18 @@ sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 	else
 		sq_fail(c, "key auth");
 	sqlite3_reset(s);
+	if (rc == 0 && slot != NULL) {
+		pthread_mutex_lock(&st->key_cache_mu);
+		util_strlcpy(slot->hash, hash, sizeof(slot->hash));
+		slot->ctx = *out;
+		slot->last_used_ms = now - last_used >= KEY_TOUCH_EVERY_MS ? now : last_used;
+		slot->epoch = epoch;
+		slot->loaded_ms = now;
+		pthread_mutex_unlock(&st->key_cache_mu);
+	}
 out:
 	sq_read_release(st, c);
+touch:
 	if (rc == 0 && now - last_used >= KEY_TOUCH_EVERY_MS) {
 		/* rides along with the next commit; the request does not wait for it */
 		struct key_touch_args *a = malloc(sizeof(*a));
