@@ -10,11 +10,13 @@ cli_load_config(struct cfg *c, int argc, char **argv, int *next, char *err, size
 	int i;
 
 	/* --config first: flags override the file whatever their order */
-	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0'; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config = argv[i + 1];
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			config = argv[i] + 9;
+		if (strchr(argv[i], '=') == NULL)
+			i++;    /* "--key value": skip the value */
 	}
 	if (cfg_load(c, config, err, errlen) != 0)
 		return -1;

@@ -87,7 +87,7 @@ util_sha256_hex(const void *data, size_t len, char out[65])
 int64_t
 util_hash64(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;     /* FNV-1a 64 offset basis */
 	for (size_t i = 0; i < len; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;

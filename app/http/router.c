@@ -48,9 +48,9 @@ router_match(const struct route *table, size_t n, const char *method,
 			return ROUTE_FOUND;
 		}
 		/* list each method once: "GET, DELETE" */
-		if (strstr(allow, table[i].method) == NULL &&
+		if (allowlen > 0 && strstr(allow, table[i].method) == NULL &&
 		    strlen(allow) + strlen(table[i].method) + 3 < allowlen) {
-			if (path_known)
+			if (allow[0] != '\0')
 				strcat(allow, ", ");
 			strcat(allow, table[i].method);
 		}

@@ -5,6 +5,7 @@
 #include "ingest.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,8 +277,12 @@ ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
 			return set_problem(p, used[S_SENT_AT], "%s", "must be an ISO 8601 time or epoch milliseconds");
 		sent_at_ms = sent;
 	}
-	if (sent_at_ms != 0 && v[S_TIMESTAMP] != NULL)
-		ts += lim->now_ms - sent_at_ms;
+	if (sent_at_ms != 0 && v[S_TIMESTAMP] != NULL) {
+		int64_t skew;
+		if (__builtin_sub_overflow(lim->now_ms, sent_at_ms, &skew) ||
+		    __builtin_add_overflow(ts, skew, &ts))
+			ts = INT64_MIN;     /* refused just below */
+	}
 	if (ts < TS_MIN_MS || ts > lim->now_ms + 86400000LL)
 		return set_problem(p, v[S_TIMESTAMP] ? used[S_TIMESTAMP] : "timestamp", "%s",
 		    "must be between 2000-01-01 and one day from now");
@@ -288,11 +293,17 @@ ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
 	if (props != NULL) {
 		json_object *x;
 		if (ev->session_id == NULL && json_object_object_get_ex(props, "sessionId", &x) &&
-		    json_str(x) && *json_str(x))
+		    json_str(x) && *json_str(x)) {
+			if (utf8_chars(json_str(x)) > ID_MAX_CHARS)
+				return set_problem(p, "properties.sessionId", "longer than %d characters", ID_MAX_CHARS);
 			ev->session_id = json_str(x);
+		}
 		if (ev->shop_id == NULL && json_object_object_get_ex(props, "shopId", &x) &&
-		    json_str(x) && *json_str(x))
+		    json_str(x) && *json_str(x)) {
+			if (utf8_chars(json_str(x)) > ID_MAX_CHARS)
+				return set_problem(p, "properties.shopId", "longer than %d characters", ID_MAX_CHARS);
 			ev->shop_id = json_str(x);
+		}
 	}
 	if (ev->shop_id != NULL && (props == NULL || !json_object_object_get_ex(props, "shopId", NULL))) {
 		if (props == NULL)
@@ -306,9 +317,14 @@ ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
 		if (ctx == NULL)
 			ctx = ensure_object(msg, "context");
 		if (batch_context != NULL) {
+			/* copies: the url below must not land in the batch's shared page */
 			json_object_object_foreach(batch_context, k, bv) {
-				if (!json_object_object_get_ex(ctx, k, NULL))
-					json_object_object_add(ctx, k, json_object_get(bv));
+				json_object *copy = NULL;
+				if (json_object_object_get_ex(ctx, k, NULL))
+					continue;
+				if (json_object_deep_copy(bv, &copy, NULL) != 0)
+					return set_problem(p, "", "%s", "out of memory");
+				json_object_object_add(ctx, k, copy);
 			}
 		}
 		if (url != NULL) {

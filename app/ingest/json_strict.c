@@ -6,63 +6,156 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * One pass over the raw bytes for what json-c accepts but RFC 8259 does not.
- * Grammar errors are left to json-c; this only looks at tokens it mis-takes.
- */
-static int
-prescan(const char *buf, size_t len, char *err, size_t errlen)
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *p, size_t left)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0) lo = 0xA0;           /* overlong */
+		if (c == 0xED) hi = 0x9F;           /* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0) lo = 0x90;           /* overlong */
+		if (c == 0xF4) hi = 0x8F;           /* past U+10FFFF */
+	} else
+		return 0;
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* Length of an RFC 8259 number at p: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?, or 0. */
+static size_t
+number_len(const char *p, size_t left, int *is_int)
 {
 	size_t i = 0;
+#define DIGIT(k) ((k) < left && p[k] >= '0' && p[k] <= '9')
+	*is_int = 1;
+	if (i < left && p[i] == '-')
+		i++;
+	if (!DIGIT(i))
+		return 0;
+	if (p[i] == '0')
+		i++;
+	else
+		while (DIGIT(i))
+			i++;
+	if (i < left && p[i] == '.') {
+		*is_int = 0;
+		if (!DIGIT(i + 1))
+			return 0;
+		for (i++; DIGIT(i); i++)
+			;
+	}
+	if (i < left && (p[i] == 'e' || p[i] == 'E')) {
+		*is_int = 0;
+		i++;
+		if (i < left && (p[i] == '+' || p[i] == '-'))
+			i++;
+		if (!DIGIT(i))
+			return 0;
+		while (DIGIT(i))
+			i++;
+	}
+	if (DIGIT(i))       /* "01", "-00": a leading zero followed by digits */
+		return 0;
+#undef DIGIT
+	return i;
+}
+
+/*
+ * One pass over the raw bytes for what json-c accepts but RFC 8259 does
+ * not: single quotes, NaN/Infinity, number forms and ranges, raw control
+ * characters and "\u0000" in strings, invalid UTF-8 (json-c checks only bit
+ * patterns), and nesting deeper than max_depth. The grammar itself is left
+ * to json-c.
+ */
+static int
+prescan(const char *buf, size_t len, int max_depth, char *err, size_t errlen)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	size_t i = 0;
+	int depth = 0;
+
 	while (i < len) {
-		unsigned char c = (unsigned char)buf[i];
+		unsigned char c = u[i];
 		if (c == '"') {
-			for (i++; i < len && buf[i] != '"'; i++) {
-				if (buf[i] != '\\')
-					continue;
-				if (i + 5 < len && buf[i + 1] == 'u' &&
-				    memcmp(buf + i + 2, "0000", 4) == 0) {
-					snprintf(err, errlen, "invalid JSON at byte %zu: \\u0000 is not allowed in strings", i);
+			for (i++; i < len && u[i] != '"'; ) {
+				size_t n;
+				if (u[i] < 0x20) {
+					snprintf(err, errlen, "invalid JSON at byte %zu: control character in a string must be escaped", i);
 					return -1;
 				}
-				i++;    /* skip the escaped char */
+				if (u[i] == '\\') {
+					if (i + 5 < len && u[i + 1] == 'u' && memcmp(buf + i + 2, "0000", 4) == 0) {
+						snprintf(err, errlen, "invalid JSON at byte %zu: \\u0000 is not allowed in strings", i);
+						return -1;
+					}
+					i += 2;     /* the escaped char is ASCII or json-c refuses it */
+					continue;
+				}
+				if ((n = utf8_seq(u + i, len - i)) == 0) {
+					snprintf(err, errlen, "invalid JSON at byte %zu: invalid UTF-8", i);
+					return -1;
+				}
+				i += n;
 			}
 			i++;
 			continue;
 		}
-		if (c == '\'') {
-			snprintf(err, errlen, "invalid JSON at byte %zu: single-quoted strings are not JSON", i);
-			return -1;
-		}
-		if (c == 'N' || c == 'I') {
-			snprintf(err, errlen, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers", i);
-			return -1;
-		}
-		if (c == '-' || (c >= '0' && c <= '9')) {
-			size_t s = i;
-			int is_int = 1;
-			char num[400];
-			while (i < len && strchr("+-0123456789.eE", buf[i]) != NULL) {
-				if (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E')
-					is_int = 0;
-				i++;
-			}
-			if (i - s >= sizeof(num)) {
-				snprintf(err, errlen, "invalid JSON at byte %zu: number too long", s);
+		if (c == '[' || c == '{') {
+			if (++depth > max_depth) {
+				snprintf(err, errlen, "invalid JSON: nesting deeper than %d", max_depth);
 				return -1;
 			}
-			memcpy(num, buf + s, i - s);
-			num[i - s] = '\0';
+		} else if (c == ']' || c == '}')
+			depth--;
+		else if (c == '\'') {
+			snprintf(err, errlen, "invalid JSON at byte %zu: single-quoted strings are not JSON", i);
+			return -1;
+		} else if (c == 'N' || c == 'I') {
+			snprintf(err, errlen, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers", i);
+			return -1;
+		} else if (c >= 0x80) {
+			snprintf(err, errlen, "invalid JSON at byte %zu: unexpected byte", i);
+			return -1;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			int is_int;
+			size_t n = number_len(buf + i, len - i, &is_int);
+			char num[400];
+			double d;
+
+			if (n == 0) {
+				snprintf(err, errlen, "invalid JSON at byte %zu: malformed number", i);
+				return -1;
+			}
+			if (n >= sizeof(num)) {
+				snprintf(err, errlen, "invalid JSON at byte %zu: number too long", i);
+				return -1;
+			}
+			memcpy(num, buf + i, n);
+			num[n] = '\0';
 			errno = 0;
 			if (is_int)
 				(void)strtoll(num, NULL, 10);
-			else if (!isfinite(strtod(num, NULL)))
-				errno = ERANGE;
-			if (errno == ERANGE) {
+			if (is_int ? errno == ERANGE : (d = strtod(num, NULL), !isfinite(d))) {
 				snprintf(err, errlen, "invalid JSON at byte %zu: number out of range (%s)",
-				    s, is_int ? "integers must fit in 64 bits" : "beyond double");
+				    i, is_int ? "integers must fit in 64 bits" : "beyond double");
 				return -1;
 			}
+			i += n;
 			continue;
 		}
 		i++;
@@ -80,10 +173,10 @@ json_parse_strict(const char *buf, size_t len, int max_depth, json_object **out,
 	int rc = -1;
 
 	*out = NULL;
-	if (prescan(buf, len, err, errlen) != 0)
+	if (prescan(buf, len, max_depth, err, errlen) != 0)
 		return -1;
-	/* json-c counts the depth so that n allows n-1 nested containers */
-	if ((tok = json_tokener_new_ex(max_depth + 1)) == NULL) {
+	/* prescan enforced max_depth; json-c's own limit is only a backstop */
+	if ((tok = json_tokener_new_ex(max_depth + 2)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
