@@ -74,7 +74,7 @@ cfg_defaults(struct cfg *c)
 	c->auto_migrate = 0;
 	c->synchronous = CFG_SYNC_NORMAL;
 	c->workers = 0;
-	c->threads = 16;
+	c->threads = 64;
 	c->busy_timeout_ms = 5000;
 	c->max_text_bytes = 8 << 10;
 }

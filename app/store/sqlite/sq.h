@@ -45,7 +45,7 @@ struct sq_job {
 	void *arg;
 	int rc;
 	int done;
-	int detached;           /* nobody waits: the committer frees job and arg */
+	int detached;           /* nobody waits: the leader frees job and arg */
 	pthread_cond_t done_cv; /* the waiter's own: a commit wakes only its callers */
 	struct sq_job *next;
 };
@@ -58,14 +58,12 @@ struct sq_store {
 	pthread_mutex_t pool_mu;
 	struct sq_conn *free_conns;
 
-	/* writes: the committer thread owns `writer` in STORE_WORKER mode */
+	/* writes: `writer` is used by the batch leader of the moment (sq_commit.c) */
 	struct sq_conn *writer;
 	pthread_mutex_t write_mu;
-	pthread_cond_t work_cv;
 	struct sq_job *queue_head, *queue_tail;
+	int leader_active;
 	int stopping;
-	pthread_t committer;
-	int committer_started;
 
 	/* checkpoints run beside the commits, not inside them */
 	struct sq_conn *checkpointer_conn;
@@ -74,17 +72,24 @@ struct sq_store {
 	pthread_cond_t checkpoint_cv;
 	int checkpoint_wanted;
 
+	struct sq_shared *shared;       /* sq_shared.c; NULL when it cannot be mapped */
+
 	/* key cache, emptied whenever the shared key epoch moves (sq_keys.c) */
-	_Atomic uint64_t *key_epoch;    /* mmap of <database>.keys-epoch; NULL: no cache */
 	pthread_mutex_t key_cache_mu;
 	struct sq_key_cache_entry *key_cache;
 };
 
 extern const char *const sq_sql[SQ__COUNT];
 
-/* Opens (creating) the shared key epoch next to the database; failure leaves no cache. */
-void sq_key_cache_open(struct sq_store *st);
-void sq_key_cache_close(struct sq_store *st);
+/* The state shared by every process of this database (sq_shared.c). */
+void sq_shared_open(struct sq_store *st);
+/* Allocates the key cache (none without the shared epoch). */
+void sq_key_cache_init(struct sq_store *st);
+void sq_shared_close(struct sq_store *st);
+uint64_t sq_key_epoch(struct sq_store *st);
+void sq_key_epoch_bump(struct sq_store *st);
+void sq_writers_lock(struct sq_store *st);
+void sq_writers_unlock(struct sq_store *st);
 int sq_checkpointer_start(struct sq_store *st);
 void sq_checkpointer_stop(struct sq_store *st);
 
@@ -119,8 +124,6 @@ int sq_write(struct sq_store *st, sq_write_fn fn, void *arg);
  * and freed after the run. For writes nobody waits on (last_used_at).
  */
 void sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg);
-int sq_committer_start(struct sq_store *st);
-void sq_committer_stop(struct sq_store *st);
 
 /* Backend operations defined in the other files. */
 int sq_project_create(struct store *, const char *, const char *, struct project *);

@@ -1,10 +1,13 @@
 /*
  * sq_commit: group commit. SQLite commits one transaction at a time and a
  * commit costs far more than an insert (STACK-NOTES: ~30k commits/s vs
- * ~500k rows/s), so one thread per process takes every write queued since
- * its last commit, runs each in its own savepoint inside one transaction,
- * commits once, then wakes all their callers. Nobody is answered before the
- * commit that holds their rows.
+ * ~500k rows/s). So writers queue their work; the first of them that finds
+ * no commit under way becomes the leader: it takes the whole queue, runs each
+ * job in its own savepoint inside one transaction, commits once, then wakes
+ * the others of that batch. Jobs queued meanwhile wait for the next leader:
+ * the first of them is woken to lead. Nobody is answered before the commit
+ * that holds their rows, and no extra thread has to wake for a commit
+ * (wake-ups are what a request costs most on a virtual machine).
  */
 #include "sq.h"
 
@@ -48,39 +51,38 @@ run_batch(struct sq_conn *c, struct sq_job *jobs)
 	}
 }
 
-static void *
-committer_main(void *arg)
+/* Called with write_mu held; returns with it held. Leads one batch. */
+static void
+lead_batch(struct sq_store *st)
 {
-	struct sq_store *st = arg;
+	struct sq_job *batch = st->queue_head;
 
-	for (;;) {
-		struct sq_job *batch;
+	st->queue_head = st->queue_tail = NULL;
+	st->leader_active = 1;
+	pthread_mutex_unlock(&st->write_mu);
 
-		pthread_mutex_lock(&st->write_mu);
-		while (st->queue_head == NULL && !st->stopping)
-			pthread_cond_wait(&st->work_cv, &st->write_mu);
-		batch = st->queue_head;
-		st->queue_head = st->queue_tail = NULL;
-		pthread_mutex_unlock(&st->write_mu);
-		if (batch == NULL)
-			break;      /* stopping and drained */
+	sq_writers_lock(st);
+	run_batch(st->writer, batch);
+	sq_writers_unlock(st);
 
-		run_batch(st->writer, batch);
-
-		pthread_mutex_lock(&st->write_mu);
-		for (struct sq_job *j = batch, *next; j; j = next) {
-			next = j->next;     /* a waiter may reuse its job once done */
-			if (j->detached) {
-				free(j->arg);
-				free(j);
-			} else {
-				j->done = 1;
-				pthread_cond_signal(&j->done_cv);
-			}
+	pthread_mutex_lock(&st->write_mu);
+	st->leader_active = 0;
+	for (struct sq_job *j = batch, *next; j; j = next) {
+		next = j->next;     /* a waiter may reuse its job once done */
+		if (j->detached) {
+			free(j->arg);
+			free(j);
+		} else {
+			j->done = 1;
+			pthread_cond_signal(&j->done_cv);
 		}
-		pthread_mutex_unlock(&st->write_mu);
 	}
-	return NULL;
+	/* hand the lead to the first waiter that queued during this commit */
+	for (struct sq_job *j = st->queue_head; j; j = j->next)
+		if (!j->detached) {
+			pthread_cond_signal(&j->done_cv);
+			return;
+		}
 }
 
 int
@@ -88,25 +90,23 @@ sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 {
 	struct sq_job job = { fn, arg, -1, 0, 0, PTHREAD_COND_INITIALIZER, NULL };
 
+	pthread_mutex_lock(&st->write_mu);
 	if (st->mode == STORE_CLI) {
-		pthread_mutex_lock(&st->write_mu);
 		run_batch(st->writer, &job);
 		pthread_mutex_unlock(&st->write_mu);
 		return job.rc;
-	}
-	pthread_mutex_lock(&st->write_mu);
-	if (st->stopping) {
-		pthread_mutex_unlock(&st->write_mu);
-		return -1;
 	}
 	if (st->queue_tail)
 		st->queue_tail->next = &job;
 	else
 		st->queue_head = &job;
 	st->queue_tail = &job;
-	pthread_cond_signal(&st->work_cv);
-	while (!job.done)
-		pthread_cond_wait(&job.done_cv, &st->write_mu);
+	while (!job.done) {
+		if (!st->leader_active)
+			lead_batch(st);     /* our job is in it */
+		else
+			pthread_cond_wait(&job.done_cv, &st->write_mu);
+	}
 	pthread_mutex_unlock(&st->write_mu);
 	pthread_cond_destroy(&job.done_cv);
 	return job.rc;
@@ -126,18 +126,14 @@ sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
 	job->arg = arg;
 	job->detached = 1;
 	pthread_mutex_lock(&st->write_mu);
-	if (st->stopping) {
-		pthread_mutex_unlock(&st->write_mu);
-		free(job);
-		free(arg);
-		return;
-	}
 	if (st->queue_tail)
 		st->queue_tail->next = job;
 	else
 		st->queue_head = job;
 	st->queue_tail = job;
-	pthread_cond_signal(&st->work_cv);
+	/* a leader at work takes it with the next batch; else it runs now */
+	if (!st->leader_active)
+		lead_batch(st);
 	pthread_mutex_unlock(&st->write_mu);
 }
 
@@ -219,24 +215,3 @@ sq_checkpointer_stop(struct sq_store *st)
 	st->checkpointer_conn = NULL;
 }
 
-int
-sq_committer_start(struct sq_store *st)
-{
-	if (pthread_create(&st->committer, NULL, committer_main, st) != 0)
-		return -1;
-	st->committer_started = 1;
-	return 0;
-}
-
-void
-sq_committer_stop(struct sq_store *st)
-{
-	if (!st->committer_started)
-		return;
-	pthread_mutex_lock(&st->write_mu);
-	st->stopping = 1;
-	pthread_cond_signal(&st->work_cv);
-	pthread_mutex_unlock(&st->write_mu);
-	pthread_join(st->committer, NULL);
-	st->committer_started = 0;
-}

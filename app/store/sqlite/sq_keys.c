@@ -19,7 +19,7 @@
  * ingest, so each process keeps the keys it has seen. Revocation must still
  * bite on the next request in every process: whoever changes a key bumps a
  * counter in a small file beside the database that every process maps
- * (<database>.keys-epoch); an entry is used only while the counter still
+ * (sq_shared.c); an entry is used only while the counter still
  * has the value it had before the entry was read. Entries also expire after
  * a minute, bounding what a change made behind tally's back could leave.
  */
@@ -35,46 +35,10 @@ struct sq_key_cache_entry {
 };
 
 void
-sq_key_cache_open(struct sq_store *st)
+sq_key_cache_init(struct sq_store *st)
 {
-	char path[1100];
-	int fd;
-	void *p;
-
-	snprintf(path, sizeof(path), "%s.keys-epoch", st->cfg.database);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return;     /* e.g. a read-only directory: every request reads the database */
-	if (ftruncate(fd, sizeof(uint64_t) * 8) != 0) {
-		close(fd);
-		return;
-	}
-	p = mmap(NULL, sizeof(uint64_t) * 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return;
-	if ((st->key_cache = calloc(KEY_CACHE_SLOTS, sizeof(*st->key_cache))) == NULL) {
-		munmap(p, sizeof(uint64_t) * 8);
-		return;
-	}
-	st->key_epoch = p;
-}
-
-void
-sq_key_cache_close(struct sq_store *st)
-{
-	if (st->key_epoch != NULL)
-		munmap((void *)st->key_epoch, sizeof(uint64_t) * 8);
-	free(st->key_cache);
-	st->key_epoch = NULL;
-	st->key_cache = NULL;
-}
-
-/* Every process drops its cached keys at its next lookup. */
-static void
-key_epoch_bump(struct sq_store *st)
-{
-	if (st->key_epoch != NULL)
-		atomic_fetch_add(st->key_epoch, 1);
+	if (st->shared != NULL)
+		st->key_cache = calloc(KEY_CACHE_SLOTS, sizeof(*st->key_cache));
 }
 
 static struct sq_key_cache_entry *
@@ -281,7 +245,7 @@ sq_key_revoke(struct store *base, int64_t key_id)
 	struct key_revoke_args a = { key_id };
 	int rc = sq_write(st, key_revoke_tx, &a);
 	if (rc == 0)
-		key_epoch_bump(st);     /* after the commit: a reload sees the revocation */
+		sq_key_epoch_bump(st);     /* after the commit: a reload sees the revocation */
 	return rc;
 }
 
@@ -313,9 +277,9 @@ sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 	struct sq_key_cache_entry *slot = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (st->key_epoch != NULL) {
+	if (st->shared != NULL && st->key_cache != NULL) {
 		/* read the epoch before the database: a change after it forces a reload */
-		epoch = atomic_load(st->key_epoch);
+		epoch = sq_key_epoch(st);
 		slot = cache_slot(st, hash);
 		pthread_mutex_lock(&st->key_cache_mu);
 		if (strcmp(slot->hash, hash) == 0 && slot->epoch == epoch &&

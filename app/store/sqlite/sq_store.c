@@ -160,15 +160,15 @@ sqlite_store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t
 	st->mode = mode;
 	pthread_mutex_init(&st->pool_mu, NULL);
 	pthread_mutex_init(&st->write_mu, NULL);
-	pthread_cond_init(&st->work_cv, NULL);
 	pthread_mutex_init(&st->key_cache_mu, NULL);
 	if ((st->writer = sq_conn_open(&st->cfg, err, errlen)) == NULL)
 		goto fail;
-	if (mode == STORE_WORKER && (sq_committer_start(st) != 0 || sq_checkpointer_start(st) != 0)) {
-		snprintf(err, errlen, "cannot start the commit and checkpoint threads");
+	if (mode == STORE_WORKER && sq_checkpointer_start(st) != 0) {
+		snprintf(err, errlen, "cannot start the checkpoint thread");
 		goto fail;
 	}
-	sq_key_cache_open(st);
+	sq_shared_open(st);
+	sq_key_cache_init(st);
 	return &st->base;
 fail:
 	sq_close(&st->base);
@@ -181,9 +181,9 @@ sq_close(struct store *base)
 	struct sq_store *st = (struct sq_store *)base;
 	struct sq_conn *c;
 
-	sq_committer_stop(st);
 	sq_checkpointer_stop(st);
-	sq_key_cache_close(st);
+	sq_shared_close(st);
+	free(st->key_cache);
 	sq_conn_close(st->writer);
 	while ((c = st->free_conns) != NULL) {
 		st->free_conns = c->next;
@@ -191,7 +191,6 @@ sq_close(struct store *base)
 	}
 	pthread_mutex_destroy(&st->pool_mu);
 	pthread_mutex_destroy(&st->write_mu);
-	pthread_cond_destroy(&st->work_cv);
 	pthread_mutex_destroy(&st->key_cache_mu);
 	free(st);
 }
