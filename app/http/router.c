@@ -8,6 +8,7 @@ pattern_match(const char *pat, const char *path, char captures[][256])
 {
 	int ncap = 0;
 
+	memset(captures, 0, HTTP_MAX_CAPTURES * sizeof(captures[0]));
 	while (*pat && *path) {
 		if (*pat == '{') {
 			const char *pe = strchr(pat, '}');
@@ -36,6 +37,7 @@ router_match(const struct route *table, size_t n, const char *method,
 	char scratch[HTTP_MAX_CAPTURES][256];
 	int path_known = 0;
 
+	memset(scratch, 0, sizeof(scratch));    /* unused captures read as "" */
 	*out = NULL;
 	if (allowlen > 0)
 		allow[0] = '\0';

@@ -55,6 +55,7 @@ CREATE TABLE events (
 CREATE INDEX events_project_ts ON events(project_id, ts);
 CREATE INDEX events_project_mid ON events(project_id, mid_hash);
 CREATE INDEX events_project_user ON events(project_id, user_id, ts) WHERE user_id IS NOT NULL;
+CREATE INDEX events_project_anon ON events(project_id, anonymous_id, ts) WHERE anonymous_id IS NOT NULL;
 
 -- Traits merged by identify (JSON merge patch, later values win).
 CREATE TABLE profiles (

@@ -61,13 +61,17 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "SELECT alias FROM aliases WHERE project_id = ?1 AND user_id = ?2 ORDER BY created_at, alias",
 	[SQ_USER_PROFILE] =
 	    "SELECT traits FROM profiles WHERE project_id = ?1 AND user_id = ?2",
+	/* a user's events: under its id or any linked id, as userId or anonymousId */
 	[SQ_USER_EVENT_STATS] =
-	    "SELECT count(*), min(ts), max(ts) FROM events WHERE project_id = ?1 AND user_id = ?2",
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "SELECT count(*), min(ts), max(ts) FROM events WHERE project_id = ?1 "
+	    "AND (user_id IN ids OR anonymous_id IN ids)",
 	[SQ_USER_DEL_EVENTS] =
-	    "DELETE FROM events WHERE project_id = ?1 AND user_id = ?2",
-	/* no index on anonymous_id: a rare GDPR erase scans the project's events */
-	[SQ_USER_DEL_ANON_EVENTS] =
-	    "DELETE FROM events WHERE project_id = ?1 AND anonymous_id = ?2",
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "DELETE FROM events WHERE project_id = ?1 "
+	    "AND (user_id IN ids OR anonymous_id IN ids)",
 	[SQ_USER_DEL_PROFILE] =
 	    "DELETE FROM profiles WHERE project_id = ?1 AND user_id = ?2",
 	[SQ_USER_DEL_ALIASES] =

@@ -67,22 +67,16 @@ sq_user_get(struct store *base, int64_t project_id, const char *user_id,
 		traits = strdup((const char *)sqlite3_column_text(s, 0));
 	}
 	sqlite3_reset(s);
-	/* events sent under any linked id count as the user's */
-	for (size_t i = 0; i < set.n; i++) {
-		if ((s = sq_stmt(c, SQ_USER_EVENT_STATS)) == NULL)
-			goto out;
-		sqlite3_bind_int64(s, 1, project_id);
-		sq_bind_text(s, 2, set.ids[i]);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0) {
-			int64_t first = sqlite3_column_int64(s, 1), last = sqlite3_column_int64(s, 2);
-			if (u.event_count == 0 || first < u.first_seen_ms)
-				u.first_seen_ms = first;
-			if (last > u.last_seen_ms)
-				u.last_seen_ms = last;
-			u.event_count += sqlite3_column_int64(s, 0);
-		}
-		sqlite3_reset(s);
+	if ((s = sq_stmt(c, SQ_USER_EVENT_STATS)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, project_id);
+	sq_bind_text(s, 2, user_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		u.event_count = sqlite3_column_int64(s, 0);
+		u.first_seen_ms = sqlite3_column_int64(s, 1);
+		u.last_seen_ms = sqlite3_column_int64(s, 2);
 	}
+	sqlite3_reset(s);
 	if (!have_profile && u.event_count == 0) {
 		rc = 1;
 		goto out;
@@ -129,11 +123,12 @@ delete_tx(struct sq_conn *c, void *arg)
 	memset(&a->counts, 0, sizeof(a->counts));
 	if (load_ids(c, a->project_id, a->user_id, &set) != 0)
 		goto out;
+	/* events first: the statement finds the linked ids through aliases */
+	if (run_delete(c, SQ_USER_DEL_EVENTS, a->project_id, a->user_id, &a->counts.events))
+		goto out;
 	for (size_t i = 0; i < set.n; i++) {
 		int64_t ignored = 0;
-		if (run_delete(c, SQ_USER_DEL_EVENTS, a->project_id, set.ids[i], &a->counts.events) ||
-		    run_delete(c, SQ_USER_DEL_ANON_EVENTS, a->project_id, set.ids[i], &a->counts.events) ||
-		    run_delete(c, SQ_USER_DEL_PROFILE, a->project_id, set.ids[i], &a->counts.profiles) ||
+		if (run_delete(c, SQ_USER_DEL_PROFILE, a->project_id, set.ids[i], &a->counts.profiles) ||
 		    run_delete(c, SQ_USER_DEL_ALIASES, a->project_id, set.ids[i],
 		    i == 0 ? &a->counts.aliases : &ignored))
 			goto out;
