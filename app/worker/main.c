@@ -1,4 +1,5 @@
 /* tally-worker: the FastCGI worker pool (run by spawn-fcgi; fd 0 is the socket). */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(w.cfg.log_level);
+	/*
+	 * glibc gives each of the 64 serving threads an arena of its own; they
+	 * keep what a batch's JSON tree took and the pool's memory doubles
+	 * (measured: 147 MiB against 80 MiB under 100-event batches) for no
+	 * gain in speed. Two arenas per process are enough.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	if (FCGX_IsCGI()) {
 		fprintf(stderr, "tally-worker: fd 0 is not a FastCGI socket; start it with spawn-fcgi\n");
 		return 2;

@@ -21,7 +21,7 @@
 # Environment (defaults in brackets):
 #   TALLY_SRC          source tree [this script's ../..]
 #   TALLY_BIN          build tree, where `make bench-programs` runs [TALLY_SRC]
-#   TALLY_WORKERS / TALLY_THREADS   worker pool shape, as scripts/stack.sh [CPUs / 16]
+#   TALLY_WORKERS / TALLY_THREADS   worker pool shape, as scripts/stack.sh [CPUs / 64]
 #   BENCH_SECONDS      seconds per wrk run, 1..600 [10]
 #   BENCH_ROUNDS       rounds of a..e, 1..20 [3]
 #   BENCH_CASES        which cases, in round order ["a b c d e"]

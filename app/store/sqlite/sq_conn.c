@@ -45,7 +45,7 @@ sq_conn_open(const struct cfg *cfg, char *err, size_t errlen)
 		sync_pragma[cfg->synchronous],
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA temp_store = MEMORY",
-		"PRAGMA cache_size = -4096",        /* KiB */
+		"PRAGMA cache_size = -2048",        /* KiB: the OS page cache holds the rest */
 	};
 	struct sq_conn *c = calloc(1, sizeof(*c));
 	int rc;
