@@ -426,7 +426,7 @@ fmt_row() {   # fmt_row CASE SEP: one table row (markdown when SEP is "|")
 
 machine="$(nproc) CPUs, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
 versions=$( { dpkg-query -W -f='${Package} ${Version}, ' nginx libsqlite3-0 libfcgi0ldbl spawn-fcgi wrk 2>/dev/null || true; } | sed 's/, $//')
-shape="${TALLY_WORKERS:-$(nproc)} worker processes x ${TALLY_THREADS:-16} threads"
+shape="${TALLY_WORKERS:-$(nproc)} worker processes x ${TALLY_THREADS:-64} threads"
 
 {
 	echo
