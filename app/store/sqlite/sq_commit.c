@@ -144,6 +144,14 @@ sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
  * this thread checkpoints PASSIVE on its own connection while commits go on.
  */
 #define CHECKPOINT_PAGES 1000
+/*
+ * A PASSIVE checkpoint never catches up while writers keep appending, and
+ * the WAL only rewinds once every frame is back in the database: under
+ * steady ingest it grew to gigabytes and every read slowed with it. Past
+ * this size the checkpointer asks for RESTART, which holds new writers off
+ * for the little that PASSIVE left, so the next commit starts the WAL over.
+ */
+#define CHECKPOINT_RESTART_PAGES 8000
 
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
@@ -174,8 +182,12 @@ checkpointer_main(void *arg)
 		st->checkpoint_wanted = 0;
 		pthread_mutex_unlock(&st->write_mu);
 		/* BUSY means another process is checkpointing: nothing to do */
-		sqlite3_wal_checkpoint_v2(st->checkpointer_conn->db, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		int frames = 0;
+		if (sqlite3_wal_checkpoint_v2(st->checkpointer_conn->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &frames, NULL) == SQLITE_OK &&
+		    frames > CHECKPOINT_RESTART_PAGES)
+			sqlite3_wal_checkpoint_v2(st->checkpointer_conn->db, NULL,
+			    SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 		pthread_mutex_lock(&st->write_mu);
 	}
 	pthread_mutex_unlock(&st->write_mu);

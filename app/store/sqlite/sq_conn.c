@@ -46,6 +46,7 @@ sq_conn_open(const struct cfg *cfg, char *err, size_t errlen)
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA temp_store = MEMORY",
 		"PRAGMA cache_size = -2048",        /* KiB: the OS page cache holds the rest */
+		"PRAGMA journal_size_limit = 67108864",  /* a rewound WAL is cut back to 64 MiB */
 	};
 	struct sq_conn *c = calloc(1, sizeof(*c));
 	int rc;
