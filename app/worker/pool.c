@@ -1,6 +1,7 @@
 #include "pool.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,10 +19,22 @@
 
 struct child {
 	const struct pool_hooks *hooks;
-	pthread_mutex_t mu;
-	pthread_cond_t idle_cv;
-	int in_flight;
+	_Atomic int stopping;
+	_Atomic int live;           /* serving threads not yet finished */
 };
+
+struct serving {
+	struct child *ch;
+	pthread_t tid;
+	_Atomic int finished;
+};
+
+/* SIGUSR1 only interrupts a blocked accept() or read(): the handler does nothing. */
+static void
+on_wake(int sig)
+{
+	(void)sig;
+}
 
 struct pool_stats *
 pool_stats_init(void)
@@ -35,41 +48,64 @@ pool_stats_init(void)
 	return s;
 }
 
+/*
+ * A serving thread. While idle (in FCGX_Accept_r: in accept(), or reading the
+ * next request of a kept-open nginx connection) it takes SIGUSR1, which on
+ * shutdown makes that call fail so the thread can leave. While it serves a
+ * request SIGUSR1 is blocked, so nothing interrupts the request in hand.
+ */
 static void *
 serve_thread(void *arg)
 {
-	struct child *ch = arg;
+	struct serving *sv = arg;
+	struct child *ch = sv->ch;
 	FCGX_Request req;
+	sigset_t usr1;
 
-	if (FCGX_InitRequest(&req, 0, 0) != 0)
-		return NULL;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (FCGX_InitRequest(&req, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_msg(LOG_ERROR, "FCGX_InitRequest failed");
+		goto out;
+	}
 	for (;;) {
-		if (FCGX_Accept_r(&req) < 0)
-			break;
-		pthread_mutex_lock(&ch->mu);
-		ch->in_flight++;
-		pthread_mutex_unlock(&ch->mu);
+		int rc;
 
+		pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+		if (ch->stopping)
+			break;
+		rc = FCGX_Accept_r(&req);
+		pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+		if (rc < 0) {
+			if (ch->stopping)
+				break;
+			/* EMFILE and the like: say so, breathe, and keep serving */
+			log_msg(LOG_ERROR, "FastCGI accept failed (%d); retrying", rc);
+			usleep(100000);
+			continue;
+		}
 		ch->hooks->handle(&req, ch->hooks->ctx);
 		FCGX_Finish_r(&req);
-
-		pthread_mutex_lock(&ch->mu);
-		if (--ch->in_flight == 0)
-			pthread_cond_signal(&ch->idle_cv);
-		pthread_mutex_unlock(&ch->mu);
 	}
-	FCGX_Free(&req, 1);
+	FCGX_Free(&req, 1);     /* closes a kept connection: nginx drops it */
+out:
+	sv->finished = 1;
+	ch->live--;
 	return NULL;
 }
 
 /*
- * A child: threads serve, the main thread waits for SIGTERM, then for the
- * requests in hand (their rows are committed before they answer), then exits.
+ * A child: threads serve, the main thread waits for SIGTERM. Then no new
+ * request is taken: idle threads are woken (SIGUSR1) to leave, busy ones
+ * leave after the request in hand (its rows are committed before it is
+ * answered). After DRAIN_SECONDS the child exits regardless.
  */
 static void
 child_main(int threads, const struct pool_hooks *hooks)
 {
-	struct child ch = { hooks, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	struct child ch = { hooks, 0, 0 };
+	struct serving *sv;
+	struct sigaction sa;
 	sigset_t set;
 	int sig;
 	pthread_attr_t attr;
@@ -77,17 +113,25 @@ child_main(int threads, const struct pool_hooks *hooks)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* inherited by every thread */
+	sigdelset(&set, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;                    /* no SA_RESTART: accept/read return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 
 	if (hooks->child_init && hooks->child_init(hooks->ctx) != 0)
 		_exit(1);
+	if ((sv = calloc((size_t)threads, sizeof(*sv))) == NULL)
+		_exit(1);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 512 * 1024);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (int i = 0; i < threads; i++) {
-		pthread_t t;
-		if (pthread_create(&t, &attr, serve_thread, &ch) != 0) {
+		sv[i].ch = &ch;
+		ch.live++;
+		if (pthread_create(&sv[i].tid, &attr, serve_thread, &sv[i]) != 0) {
 			log_msg(LOG_ERROR, "cannot start serving thread %d: %s", i, strerror(errno));
 			_exit(1);
 		}
@@ -95,16 +139,13 @@ child_main(int threads, const struct pool_hooks *hooks)
 	pthread_attr_destroy(&attr);
 	while (sigwait(&set, &sig) != 0)
 		;
-	FCGX_ShutdownPending();
-	{
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += DRAIN_SECONDS;
-		pthread_mutex_lock(&ch.mu);
-		while (ch.in_flight > 0 &&
-		    pthread_cond_timedwait(&ch.idle_cv, &ch.mu, &until) != ETIMEDOUT)
-			;
-		pthread_mutex_unlock(&ch.mu);
+	ch.stopping = 1;
+	/* repeated: a thread may have been between its check and accept() */
+	for (int tick = 0; ch.live > 0 && tick < DRAIN_SECONDS * 10; tick++) {
+		for (int i = 0; i < threads; i++)
+			if (!sv[i].finished)
+				pthread_kill(sv[i].tid, SIGUSR1);
+		usleep(100000);
 	}
 	_exit(0);
 }
