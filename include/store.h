@@ -5,7 +5,8 @@
  *
  * Threads: one struct store per process, shared by its threads. Every call
  * is thread-safe. Writes are durable when the call returns 0 (group commit:
- * concurrent callers may share one transaction, each returns after it commits).
+ * concurrent callers share one transaction, led by one of them; each returns
+ * after it commits).
  * Return values: 0 success, -1 storage failure (logged; answer 503), and where
  * said, 1 for "not found" / "already exists".
  */
@@ -23,12 +24,12 @@ struct store;
 
 enum store_mode {
 	STORE_CLI,      /* writes run in the calling thread */
-	STORE_WORKER,   /* writes go through the group-commit thread */
+	STORE_WORKER,   /* concurrent writes share transactions (group commit) */
 };
 
 /* Opens the database named by cfg->database. Returns NULL with err set. */
 struct store *store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t errlen);
-/* Finishes queued writes, then closes. NULL-safe. */
+/* Closes; writes queued without a waiter (last_used_at) may be dropped. NULL-safe. */
 void store_close(struct store *st);
 
 /* Applies every migration not yet applied; *applied counts them. */
@@ -72,8 +73,10 @@ int store_key_list(struct store *st, int64_t project_id, store_key_cb cb, void *
 int store_key_revoke(struct store *st, int64_t key_id);
 /*
  * The hot path: the active key with that hash. 0 and *out filled, or 1 when
- * unknown or revoked. Read on every request, so revocation is seen at once;
- * last_used_at is written at most once a minute per key.
+ * unknown or revoked. Each process caches keys it has seen; a revocation
+ * through tally empties every cache, so it holds from the next request on
+ * (a change made behind tally's back shows within a minute). last_used_at
+ * is written at most once a minute per key, after the answer.
  */
 int store_key_auth(struct store *st, const char *hash, struct auth_ctx *out);
 

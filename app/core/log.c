@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <stdint.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -35,19 +37,15 @@ iso_now(char out[64])
 	    (int)(ts.tv_nsec / 1000000));
 }
 
-/* One write(2) per line so lines from many threads and processes never interleave. */
+/* One writev(2) per line so lines from many threads and processes never interleave. */
 static void
 emit(json_object *o)
 {
 	size_t len;
 	const char *s = json_object_to_json_string_length(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	char line[4096];
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	memcpy(line, s, len);
-	line[len++] = '\n';
-	if (write(STDERR_FILENO, line, len) < 0) {
+	struct iovec iov[2] = { { (void *)(uintptr_t)s, len }, { (void *)(uintptr_t)"\n", 1 } };
+	if (writev(STDERR_FILENO, iov, 2) < 0) {
 		/* nowhere left to report it */
 	}
 }

@@ -73,6 +73,8 @@ struct sq_store {
 	int checkpoint_wanted;
 
 	struct sq_shared *shared;       /* sq_shared.c; NULL when it cannot be mapped */
+	int shared_fd;
+	int shared_locked;              /* the leader of the moment holds the writers' lock */
 
 	/* key cache, emptied whenever the shared key epoch moves (sq_keys.c) */
 	pthread_mutex_t key_cache_mu;
@@ -120,8 +122,9 @@ void sq_read_release(struct sq_store *st, struct sq_conn *c);
  */
 int sq_write(struct sq_store *st, sq_write_fn fn, void *arg);
 /*
- * Queues fn for the next transaction and returns at once; arg is malloc'd
- * and freed after the run. For writes nobody waits on (last_used_at).
+ * Queues fn for the next transaction and returns at once: the next leader
+ * runs it, or the housekeeping thread when no request writes. arg is
+ * malloc'd and freed after the run. For writes nobody waits on (last_used_at).
  */
 void sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg);
 

@@ -36,12 +36,23 @@ run_batch(struct sq_conn *c, struct sq_job *jobs)
 			continue;
 		}
 		j->rc = j->fn(c, j->arg);
+		if (sqlite3_get_autocommit(c->db)) {
+			/*
+			 * SQLite rolled the whole transaction back by itself (disk
+			 * full, I/O error): nothing of this batch is stored, and the
+			 * jobs left must not run outside a transaction.
+			 */
+			for (struct sq_job *k = jobs; k; k = k->next)
+				k->rc = -1;
+			return;
+		}
 		if (j->rc < 0)
 			sq_exec(c, sq_stmt(c, SQ_ROLLBACK_TO));
 		sq_exec(c, sq_stmt(c, SQ_RELEASE));
 	}
 	if (solo && jobs->rc < 0) {
-		sq_exec(c, sq_stmt(c, SQ_ROLLBACK));
+		if (!sqlite3_get_autocommit(c->db))
+			sq_exec(c, sq_stmt(c, SQ_ROLLBACK));
 		return;
 	}
 	if (sq_exec(c, sq_stmt(c, SQ_COMMIT)) != 0) {
@@ -117,7 +128,8 @@ sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
 {
 	struct sq_job *job;
 
-	if (st->mode == STORE_CLI || (job = calloc(1, sizeof(*job))) == NULL) {
+	if (st->mode == STORE_CLI || !st->checkpointer_started ||
+	    (job = calloc(1, sizeof(*job))) == NULL) {
 		sq_write(st, fn, arg);
 		free(arg);
 		return;
@@ -131,9 +143,8 @@ sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
 	else
 		st->queue_head = job;
 	st->queue_tail = job;
-	/* a leader at work takes it with the next batch; else it runs now */
-	if (!st->leader_active)
-		lead_batch(st);
+	/* the next leader takes it; with none at work, the housekeeping thread does */
+	pthread_cond_signal(&st->checkpoint_cv);
 	pthread_mutex_unlock(&st->write_mu);
 }
 
@@ -168,6 +179,17 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
+/* Queued work with nobody leading: detached writes only (a waiter would lead). */
+static int
+orphaned_jobs(struct sq_store *st)
+{
+	return st->queue_head != NULL && !st->leader_active;
+}
+
+/*
+ * The housekeeping thread: checkpoints, and detached writes (last_used_at)
+ * that no request's leader picked up, so no request ever runs them.
+ */
 static void *
 checkpointer_main(void *arg)
 {
@@ -175,10 +197,14 @@ checkpointer_main(void *arg)
 
 	pthread_mutex_lock(&st->write_mu);
 	for (;;) {
-		while (!st->checkpoint_wanted && !st->stopping)
+		while (!st->checkpoint_wanted && !orphaned_jobs(st) && !st->stopping)
 			pthread_cond_wait(&st->checkpoint_cv, &st->write_mu);
 		if (st->stopping)
 			break;
+		if (orphaned_jobs(st)) {
+			lead_batch(st);
+			continue;
+		}
 		st->checkpoint_wanted = 0;
 		pthread_mutex_unlock(&st->write_mu);
 		/* BUSY means another process is checkpointing: nothing to do */
@@ -204,6 +230,8 @@ sq_checkpointer_start(struct sq_store *st)
 		return -1;
 	}
 	pthread_cond_init(&st->checkpoint_cv, NULL);
+	/* RESTART waits for readers while holding writers off: give up soon, retry later */
+	sqlite3_busy_timeout(st->checkpointer_conn->db, 20);
 	sqlite3_wal_hook(st->writer->db, wal_hook, st);     /* replaces auto-checkpoint */
 	if (pthread_create(&st->checkpointer, NULL, checkpointer_main, st) != 0)
 		return -1;

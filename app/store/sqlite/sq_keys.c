@@ -325,7 +325,7 @@ out:
 	sq_read_release(st, c);
 touch:
 	if (rc == 0 && now - last_used >= KEY_TOUCH_EVERY_MS) {
-		/* rides along with the next commit; the request does not wait for it */
+		/* queued for the next commit (or the housekeeping thread); nobody waits */
 		struct key_touch_args *a = malloc(sizeof(*a));
 		if (a != NULL) {
 			a->id = out->key_id;

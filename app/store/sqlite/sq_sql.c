@@ -73,7 +73,9 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "DELETE FROM events WHERE project_id = ?1 "
 	    "AND (user_id IN ids OR anonymous_id IN ids)",
 	[SQ_USER_DEL_PROFILE] =
-	    "DELETE FROM profiles WHERE project_id = ?1 AND user_id = ?2",
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "DELETE FROM profiles WHERE project_id = ?1 AND user_id IN ids",
 	[SQ_USER_DEL_ALIASES] =
 	    "DELETE FROM aliases WHERE project_id = ?1 AND (user_id = ?2 OR alias = ?2)",
 };

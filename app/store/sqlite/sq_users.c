@@ -113,30 +113,18 @@ run_delete(struct sq_conn *c, enum sq_stmt id, int64_t project_id, const char *v
 	return 0;
 }
 
+/* Each statement finds the linked ids through aliases itself, so aliases go last. */
 static int
 delete_tx(struct sq_conn *c, void *arg)
 {
 	struct delete_args *a = arg;
-	struct id_set set = { { 0 }, 0 };
-	int rc = -1;
 
 	memset(&a->counts, 0, sizeof(a->counts));
-	if (load_ids(c, a->project_id, a->user_id, &set) != 0)
-		goto out;
-	/* events first: the statement finds the linked ids through aliases */
-	if (run_delete(c, SQ_USER_DEL_EVENTS, a->project_id, a->user_id, &a->counts.events))
-		goto out;
-	for (size_t i = 0; i < set.n; i++) {
-		int64_t ignored = 0;
-		if (run_delete(c, SQ_USER_DEL_PROFILE, a->project_id, set.ids[i], &a->counts.profiles) ||
-		    run_delete(c, SQ_USER_DEL_ALIASES, a->project_id, set.ids[i],
-		    i == 0 ? &a->counts.aliases : &ignored))
-			goto out;
-	}
-	rc = 0;
-out:
-	id_set_free(&set);
-	return rc;
+	if (run_delete(c, SQ_USER_DEL_EVENTS, a->project_id, a->user_id, &a->counts.events) ||
+	    run_delete(c, SQ_USER_DEL_PROFILE, a->project_id, a->user_id, &a->counts.profiles) ||
+	    run_delete(c, SQ_USER_DEL_ALIASES, a->project_id, a->user_id, &a->counts.aliases))
+		return -1;
+	return 0;
 }
 
 int
