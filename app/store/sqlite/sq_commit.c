@@ -162,7 +162,7 @@ sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg)
  * this size the checkpointer asks for RESTART, which holds new writers off
  * for the little that PASSIVE left, so the next commit starts the WAL over.
  */
-#define CHECKPOINT_RESTART_PAGES 8000
+#define CHECKPOINT_RESTART_PAGES 16000     /* 64 MiB: journal_size_limit */
 
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
