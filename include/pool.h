@@ -24,10 +24,7 @@ struct pool_hooks {
 /* Counters shared by every process of the pool (they survive a child's death). */
 struct pool_stats {
 	int64_t started_ms;
-	_Atomic int64_t requests;
 	_Atomic int64_t events_processed;
-	_Atomic int64_t duplicates;
-	_Atomic int64_t rejected;
 };
 
 /* Maps the shared counters; call before pool_run. */
