@@ -18,6 +18,12 @@ int64_t util_mono_us(void);
 /* Cryptographic randomness (getrandom); aborts only if the kernel cannot give it. */
 void util_random(void *buf, size_t len);
 
+/* Value of a hex digit (either case), or -1. */
+int util_hexval(int c);
+
+/* len bytes as 2*len lowercase hex chars + NUL into out. */
+void util_hex_encode(const void *data, size_t len, char *out);
+
 /* SHA-256 of data as 64 lowercase hex chars + NUL into out[65]. */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
 

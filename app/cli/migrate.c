@@ -41,8 +41,7 @@ create_jwt_secret(const char *path)
 		return -1;
 	}
 	util_random(raw, sizeof(raw));
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	util_hex_encode(raw, sizeof(raw), hex);
 	if (write(fd, hex, 64) != 64 || close(fd) != 0) {
 		fprintf(stderr, "tallyctl: jwt_secret_file %s: %s\n", path, strerror(errno));
 		return -1;

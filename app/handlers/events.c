@@ -60,9 +60,9 @@ cursor_decode(const char *c, int64_t *ts, int64_t *id)
 	if (strlen(c) != 33 || c[0] != '1' || strspn(c + 1, "0123456789abcdef") != 32)
 		return -1;
 	for (int i = 1; i < 17; i++)
-		a = a * 16 + (unsigned)(c[i] <= '9' ? c[i] - '0' : c[i] - 'a' + 10);
+		a = a * 16 + (unsigned)util_hexval(c[i]);
 	for (int i = 17; i < 33; i++)
-		b = b * 16 + (unsigned)(c[i] <= '9' ? c[i] - '0' : c[i] - 'a' + 10);
+		b = b * 16 + (unsigned)util_hexval(c[i]);
 	*ts = (int64_t)a;
 	*id = (int64_t)b;
 	return *id > 0 ? 0 : -1;

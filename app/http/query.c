@@ -3,17 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util.h"
 
 long
 query_decode(char *dst, const char *src, size_t len, int plus_is_space)
@@ -25,8 +15,8 @@ query_decode(char *dst, const char *src, size_t len, int plus_is_space)
 			int h, l;
 			if (i + 2 >= len)
 				return -1;
-			h = hexval((unsigned char)src[i + 1]);
-			l = hexval((unsigned char)src[i + 2]);
+			h = util_hexval((unsigned char)src[i + 1]);
+			l = util_hexval((unsigned char)src[i + 2]);
 			if (h < 0 || l < 0)
 				return -1;
 			c = h * 16 + l;

@@ -18,15 +18,6 @@ struct insert_args {
 	int rid_packed;
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 /* nginx's $request_id is 32 hex chars: 16 bytes on disk instead of 32. */
 static int
 pack_request_id(const char *rid, unsigned char out[16])
@@ -34,7 +25,7 @@ pack_request_id(const char *rid, unsigned char out[16])
 	if (rid == NULL || strlen(rid) != 32)
 		return 0;
 	for (int i = 0; i < 16; i++) {
-		int h = hexval(rid[2 * i]), l = hexval(rid[2 * i + 1]);
+		int h = util_hexval(rid[2 * i]), l = util_hexval(rid[2 * i + 1]);
 		if (h < 0 || l < 0)
 			return 0;
 		out[i] = (unsigned char)(h * 16 + l);
@@ -306,9 +297,7 @@ sq_events_list(struct store *base, int64_t project_id, const struct event_filter
 		r.ev.turn_id = col_text(s, 15);
 		r.ev.shop_id = col_text(s, 16);
 		if (sqlite3_column_type(s, 17) == SQLITE_BLOB && sqlite3_column_bytes(s, 17) == 16) {
-			const unsigned char *b = sqlite3_column_blob(s, 17);
-			for (int i = 0; i < 16; i++)
-				snprintf(rid + 2 * i, 3, "%02x", b[i]);
+			util_hex_encode(sqlite3_column_blob(s, 17), 16, rid);
 			r.request_id = rid;
 		} else
 			r.request_id = col_text(s, 17);

@@ -46,7 +46,7 @@ cache_slot(struct sq_store *st, const char *hash)
 {
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++)
-		v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+		v = v * 16 + (unsigned)util_hexval(hash[i]);
 	return &st->key_cache[v % KEY_CACHE_SLOTS];
 }
 
