@@ -47,7 +47,7 @@ parsers=(app/ingest/json_strict.c app/ingest/fields.c app/ingest/batch.c
 
 declare -A sources=(
 	[ingest]="tests/fuzz/fuzz_ingest.c ${parsers[*]}"
-	[query]="tests/fuzz/fuzz_query.c app/http/query.c app/http/router.c"
+	[query]="tests/fuzz/fuzz_query.c app/http/query.c app/http/router.c app/core/util.c"
 )
 
 failed=0
