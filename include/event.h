@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+struct llm_span;
+
 enum event_type { EV_TRACK, EV_PAGE, EV_SCREEN, EV_IDENTIFY, EV_GROUP, EV_ALIAS, EV__COUNT };
 
 /* Strings are borrowed (from the parsed body or the request's arena); NULL = absent. */
@@ -19,6 +21,7 @@ struct event {
 	const char *properties;         /* compact JSON object text, or NULL */
 	const char *context;
 	const char *traits;
+	const struct llm_span *llm;     /* the LLM call it carries (SPEC §4.1), or NULL */
 };
 
 /* Name of a type ("track") and back; -1 for an unknown name. */

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "event.h"
+#include "util.h"
 
 struct ingest_limits {
 	size_t max_event_bytes;
@@ -37,8 +38,7 @@ struct ingest_batch {
 	char fatal[200];
 	char fatal_field[48];
 	/* strings made while parsing (generated ids) live as long as the batch */
-	char **owned;
-	size_t nowned, owned_cap;
+	struct strpool pool;
 };
 
 /* How the body wraps its messages. */

@@ -19,6 +19,8 @@
 #include "auth.h"
 #include "cfg.h"
 #include "event.h"
+#include "llm.h"
+#include "price.h"
 
 struct store;
 
@@ -139,5 +141,36 @@ struct user_erase_counts {
 /* Erases the user's events (by userId, and by anonymousId for linked ids), profile and aliases. */
 int store_user_delete(struct store *st, int64_t project_id, const char *user_id,
     struct user_erase_counts *out);
+
+/* ---- LLM spans, votes, prices (SPEC §5) ---- */
+
+/*
+ * Stores n spans in one transaction: each (project, traceId, spanId) once
+ * (a replay sets dup[i] and counts in *duplicates), prices LLM calls,
+ * keeps the trace totals, conversations and rollups current. An event's
+ * LLM call (ev->llm) is stored the same way by store_events_insert.
+ */
+int store_spans_insert(struct store *st, const struct ingest_meta *meta,
+    const struct llm_span *spans, size_t n, unsigned char *dup,
+    int64_t *accepted, int64_t *duplicates);
+
+/* Stores votes; a messageId seen within the dedup window is a duplicate. */
+int store_votes_insert(struct store *st, const struct ingest_meta *meta,
+    const struct vote *votes, size_t n, int64_t *accepted, int64_t *duplicates);
+
+typedef int (*store_price_cb)(void *ctx, const struct price *p);
+/* project_id -1: every row; else that project's rows and the global ones. Ordered by provider, pattern, effective. */
+int store_prices_list(struct store *st, int64_t project_id, store_price_cb cb, void *ctx);
+/* Inserts or replaces the row of (project, provider, pattern, effective_ms). Calls priced from now on use it. */
+int store_price_set(struct store *st, const struct price *p);
+/* 1 when there is no such row. */
+int store_price_delete(struct store *st, int64_t price_id);
+/*
+ * Prices again the LLM calls of [from, to) (project_id 0: every project)
+ * with the current table, moving trace, conversation and rollup totals by
+ * the difference. *changed counts the calls whose cost changed.
+ */
+int store_reprice(struct store *st, int64_t project_id, int64_t from_ms, int64_t to_ms,
+    int64_t *changed);
 
 #endif

@@ -48,4 +48,14 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 void buf_free(struct buf *b);
 
+/* Strings made while parsing a request, freed together with it. */
+struct strpool {
+	char **s;
+	size_t n, cap;
+};
+/* Keeps s (malloc'd); returns it, or NULL (s freed) when s is NULL or memory runs out. */
+char *strpool_keep(struct strpool *p, char *s);
+char *strpool_dup(struct strpool *p, const char *s);
+void strpool_free(struct strpool *p);
+
 #endif

@@ -177,3 +177,38 @@ buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+char *
+strpool_keep(struct strpool *p, char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		char **a = realloc(p->s, cap * sizeof(*a));
+		if (a == NULL) {
+			free(s);
+			return NULL;
+		}
+		p->s = a;
+		p->cap = cap;
+	}
+	p->s[p->n++] = s;
+	return s;
+}
+
+char *
+strpool_dup(struct strpool *p, const char *s)
+{
+	return s ? strpool_keep(p, strdup(s)) : NULL;
+}
+
+void
+strpool_free(struct strpool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->s[i]);
+	free(p->s);
+	p->s = NULL;
+	p->n = p->cap = 0;
+}

@@ -126,9 +126,7 @@ ingest_parse(json_object *root, enum ingest_shape shape, int forced_type,
 void
 ingest_batch_free(struct ingest_batch *b)
 {
-	for (size_t i = 0; i < b->nowned; i++)
-		free(b->owned[i]);
-	free(b->owned);
+	strpool_free(&b->pool);
 	free(b->evs);
 	free(b->index);
 	free(b->problems);

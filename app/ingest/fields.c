@@ -87,25 +87,6 @@ utf8_chars(const char *s)
 	return n;
 }
 
-static char *
-keep(struct ingest_batch *b, char *s)
-{
-	if (s == NULL)
-		return NULL;
-	if (b->nowned == b->owned_cap) {
-		size_t cap = b->owned_cap ? b->owned_cap * 2 : 16;
-		char **p = realloc(b->owned, cap * sizeof(*p));
-		if (p == NULL) {
-			free(s);
-			return NULL;
-		}
-		b->owned = p;
-		b->owned_cap = cap;
-	}
-	b->owned[b->nowned++] = s;
-	return s;
-}
-
 int
 ingest_time(json_object *v, int64_t *ms)
 {
@@ -151,7 +132,7 @@ string_field(json_object *v, const struct field *f, const char *name,
 	if (json_object_is_type(v, json_type_int) && f->kind == K_ID) {
 		char num[24];
 		snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
-		if ((s = keep(owner, strdup(num))) == NULL)
+		if ((s = strpool_keep(&owner->pool, strdup(num))) == NULL)
 			return set_problem(p, name, "%s", "out of memory");
 		*out = s;
 		return 0;
@@ -362,7 +343,7 @@ ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
 		if (id == NULL)
 			return set_problem(p, "", "%s", "out of memory");
 		util_uuid4(id);
-		if ((ev->message_id = keep(owner, id)) == NULL)
+		if ((ev->message_id = strpool_keep(&owner->pool, id)) == NULL)
 			return set_problem(p, "", "%s", "out of memory");
 		ev->message_id_generated = 1;
 	}
