@@ -18,6 +18,7 @@ struct ingest_limits {
 	size_t max_event_bytes;
 	size_t max_batch_events;
 	int64_t now_ms;                 /* receive time: default timestamp, skew base */
+	size_t max_text_bytes;          /* an LLM call's input/output kept */
 };
 
 struct ingest_problem {

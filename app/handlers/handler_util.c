@@ -13,6 +13,7 @@ handler_ingest_parse(struct http_req *req, enum ingest_shape shape, int forced_t
 {
 	struct ingest_limits lim = {
 		(size_t)req->cfg->max_event_bytes, (size_t)req->cfg->max_batch_events, req->received_ms,
+		(size_t)req->cfg->max_text_bytes,
 	};
 
 	if (ingest_parse(req->json, shape, forced_type, &lim, b) != 0) {

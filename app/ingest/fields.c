@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json_strict.h"
+#include "llm.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -174,6 +175,34 @@ object_text(json_object *o, size_t *total)
 	return s;
 }
 
+/* Reads the LLM call an event carries into a span the batch owns (ev->llm). */
+static int
+ingest_llm_call(json_object *msg, json_object *props, const struct ingest_limits *lim,
+    struct ingest_batch *owner, struct event *ev, struct ingest_problem *p)
+{
+	struct llm_limits ll = { lim->max_text_bytes, lim->now_ms };
+	struct llm_span tmp, *sp;
+	int rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.start_ms = ev->ts_ms;
+	rc = llm_span_from_json(msg, props, 0, &ll, &owner->pool, &tmp,
+	    p->field, sizeof(p->field), p->problem, sizeof(p->problem));
+	if (rc != 0)
+		return rc;
+	if ((sp = malloc(sizeof(*sp))) == NULL || strpool_keep(&owner->pool, (char *)sp) == NULL)
+		return set_problem(p, "", "%s", "out of memory");
+	*sp = tmp;
+	if (llm_span_fill_ids(sp, &owner->pool) != 0)
+		return set_problem(p, "", "%s", "out of memory");
+	if (sp->name == NULL)
+		sp->name = ev->event ? ev->event : sp->feature;
+	ev->llm = sp;
+	if (ev->event == NULL)
+		ev->event = "llm_call";
+	return 0;
+}
+
 int
 ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
     json_object *batch_context, const struct ingest_limits *lim,
@@ -325,6 +354,10 @@ ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
 		return set_problem(p, "", "message larger than %s bytes", lim_s);
 	}
 
+	/* a message naming a model and counting tokens is also an LLM call (SPEC §4.1) */
+	if (ingest_llm_call(msg, props, lim, owner, ev, p) < 0)
+		return -1;
+
 	/* what each type requires (Segment spec) */
 	if (ev->type == EV_TRACK && ev->event == NULL)
 		return set_problem(p, "event", "%s", "is required for track");
@@ -333,7 +366,8 @@ ingest_message(json_object *msg, int forced_type, int64_t sent_at_ms,
 			return set_problem(p, "previousId", "%s", "is required for alias");
 		if (ev->user_id == NULL)
 			return set_problem(p, "userId", "%s", "is required for alias");
-	} else if (ev->user_id == NULL && ev->anonymous_id == NULL && ev->session_id == NULL)
+	} else if (ev->user_id == NULL && ev->anonymous_id == NULL && ev->session_id == NULL &&
+	    ev->llm == NULL)
 		return set_problem(p, "userId", "%s", "one of userId, anonymousId or sessionId is required");
 	if (ev->type == EV_GROUP && ev->group_id == NULL)
 		return set_problem(p, "groupId", "%s", "is required for group");

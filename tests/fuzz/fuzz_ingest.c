@@ -70,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum ingest_shape shapes[] = {
 		SHAPE_NATIVE, SHAPE_SEGMENT_BATCH, SHAPE_SEGMENT_SINGLE,
 	};
-	const struct ingest_limits lim = { 32 * 1024, 2500, NOW };
+	const struct ingest_limits lim = { 32 * 1024, 2500, NOW, 8192 };
 	char err[256], *buf;
 
 	if (size > (1 << 20))           /* the default body limit */

@@ -43,7 +43,7 @@ flags=(-g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-I"$src/include")
 parsers=(app/ingest/json_strict.c app/ingest/fields.c app/ingest/batch.c
-	app/ingest/timestamp.c app/core/util.c)
+	app/ingest/timestamp.c app/core/util.c app/llm/llm_fields.c)
 
 declare -A sources=(
 	[ingest]="tests/fuzz/fuzz_ingest.c ${parsers[*]}"
@@ -57,7 +57,7 @@ for t in "${targets[@]}"; do
 	for f in ${sources[$t]}; do srcs+=("$src/$f"); done
 	echo "==> building fuzz_$t"
 	# shellcheck disable=SC2086
-	if ! "$cc" "${flags[@]}" "${srcs[@]}" $deps -o "$out/fuzz_$t" 2>"$out/build-$t.log"; then
+	if ! "$cc" "${flags[@]}" "${srcs[@]}" $deps -lm -o "$out/fuzz_$t" 2>"$out/build-$t.log"; then
 		cat "$out/build-$t.log" >&2
 		fail "fuzz_$t does not build"
 	fi

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "llm.h"
 #include "json_strict.h"
 #include "timestamp.h"
 #include "tap.h"
 
 #define NOW 1718000000000LL     /* 2024-06-10T06:13:20Z: the receive time of every test */
 
-static struct ingest_limits lim = { 32 * 1024, 2500, NOW };
+static struct ingest_limits lim = { 32 * 1024, 2500, NOW, 8192 };
 static json_object *root;
 static struct ingest_batch b;
 
@@ -386,12 +387,36 @@ main(void)
 	REFUSED("{\"type\":\"alias\",\"userId\":\"u\"}", "previousId");
 	REFUSED("{\"type\":\"alias\",\"previousId\":\"p\",\"anonymousId\":\"a\"}", "userId");
 	/* SPEC §4.1: a message carrying model is an LLM call, which needs no identity or name */
-	tap_todo = "LLM calls (SPEC 4.1/5.1) are not recognised by ingest_message yet";
 	ok(run("{\"events\":[{\"traceId\":\"t1\",\"spanId\":\"s1\",\"feature\":\"chat\",\"provider\":\"openai\","
 	    "\"model\":\"gpt-4o\",\"inputTokens\":120,\"outputTokens\":40,\"latencyMs\":830}]}", SHAPE_NATIVE, -1) == 0 &&
 	    b.n == 1, "a cost-profiler LLM call without userId or event is accepted");
 	show_problems();
-	tap_todo = NULL;
+	if (b.n == 1 && b.evs[0].llm != NULL) {
+		const struct llm_span *sp = b.evs[0].llm;
+		ok(strcmp(sp->trace_id, "t1") == 0 && strcmp(sp->span_id, "s1") == 0, "the call keeps its trace and span ids");
+		ok(strcmp(sp->model, "gpt-4o") == 0 && strcmp(sp->provider, "openai") == 0 &&
+		    strcmp(sp->feature, "chat") == 0, "model, provider and feature are read");
+		ok(sp->input_tokens == 120 && sp->output_tokens == 40 && sp->latency_ms == 830.0,
+		    "tokens and latency are read");
+		ok(sp->end_ms - sp->start_ms == 830, "the call ends latencyMs after it starts");
+		ok(strcmp(b.evs[0].event, "llm_call") == 0, "an unnamed call is stored as the event llm_call");
+	} else
+		ok(0, "the accepted call carries its span");
+	/* Bilan: the call's fields sit in properties, snake_case */
+	ok(run("{\"event_type\":\"turn_completed\",\"user_id\":\"u\",\"turn_id\":\"t\",\"properties\":"
+	    "{\"model\":\"gpt-4\",\"provider\":\"openai\",\"latency\":1200,\"input_tokens\":50,"
+	    "\"output_tokens\":100}}", SHAPE_NATIVE, -1) == 0 && b.n == 1 && b.evs[0].llm != NULL &&
+	    b.evs[0].llm->input_tokens == 50 && b.evs[0].llm->output_tokens == 100 &&
+	    b.evs[0].llm->latency_ms == 1200.0 && strcmp(b.evs[0].event, "turn_completed") == 0,
+	    "a Bilan turn with model and tokens in properties is an LLM call");
+	ok(run("{\"event\":\"e\",\"userId\":\"u\",\"properties\":{\"model\":\"m\"}}", SHAPE_NATIVE, -1) == 0 &&
+	    b.n == 1 && b.evs[0].llm == NULL, "a model without token counts is an ordinary property");
+	REFUSED("{\"model\":\"m\",\"inputTokens\":-1}", "inputTokens");
+	REFUSED("{\"model\":\"m\",\"inputTokens\":1.5}", "inputTokens");
+	REFUSED("{\"model\":\"m\",\"inputTokens\":1,\"latencyMs\":-3}", "latencyMs");
+	REFUSED("{\"model\":\"m\",\"inputTokens\":1,\"estimatedCostUsd\":\"1\"}", "estimatedCostUsd");
+	REFUSED("{\"model\":\"m\",\"inputTokens\":1,\"status\":\"weird\"}", "status");
+	REFUSED("{\"model\":\"m\",\"input_tokens\":1,\"metadata\":[]}", "metadata");
 
 	/* ---- limits ---- */
 	{
