@@ -18,6 +18,7 @@ struct cfg {
 	int log_level;              /* enum log_level */
 	int signup;                 /* bool */
 	int64_t max_body_bytes;     /* whole request body after gunzip */
+	int64_t max_otlp_bytes;     /* the same for OTLP exports */
 	int64_t max_event_bytes;    /* one message, serialized */
 	int64_t max_batch_events;
 	int64_t dedup_window_days;

@@ -27,4 +27,23 @@ json_object *handler_json_text(const char *text);
 /* ISO 8601 string object of ms. */
 json_object *handler_time(int64_t ms);
 
+/* Adds key: v when v is not NULL (absent fields stay absent). */
+void handler_add_str(json_object *o, const char *key, const char *v);
+
+/* Nano-dollars as a JSON number written in exact decimal USD (185100 → 0.0001851). */
+json_object *handler_usd(int64_t nusd);
+
+/*
+ * The `from`/`to` query range of the analytics (SPEC §5.3): default the last
+ * 7 days up to now. 0, or -1 with the 400 sent (malformed, or from >= to).
+ */
+int handler_range(struct http_req *req, int64_t *from_ms, int64_t *to_ms);
+
+/* An integer query parameter in [min, max] (absent: def). 0, or -1 with the 400 sent. */
+int handler_query_int(struct http_req *req, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out);
+
+/* Sends the 503 of a store failure (what: "the traces"). */
+void handler_unavailable(struct http_req *req);
+
 #endif

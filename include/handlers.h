@@ -26,5 +26,22 @@ void handle_segment_group(struct http_req *req);
 void handle_segment_alias(struct http_req *req);
 void handle_user_get(struct http_req *req);
 void handle_user_delete(struct http_req *req);
+void handle_traces_batch(struct http_req *req);
+void handle_otlp_traces(struct http_req *req);
+void handle_vote(struct http_req *req);
+void handle_traces_list(struct http_req *req);
+void handle_trace_get(struct http_req *req);
+void handle_session_get(struct http_req *req);
+void handle_cost_breakdown(struct http_req *req);
+void handle_flamegraph(struct http_req *req);
+void handle_timeseries(struct http_req *req);
+void handle_breakdown(struct http_req *req);
+void handle_conversations(struct http_req *req);
+void handle_realtime(struct http_req *req);
+void handle_prompts(struct http_req *req);
+void handle_trust_score(struct http_req *req);
+
+/* The flamegraph by span-name path (mode=spans), from llm_insight.c. */
+void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
 
 #endif

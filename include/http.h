@@ -38,7 +38,8 @@ struct http_req {
 
 	char *body;                     /* NUL-terminated, owned */
 	size_t body_len;
-	json_object *json;              /* parsed body, owned */
+	json_object *json;              /* parsed body, owned (NULL for a protobuf body) */
+	int protobuf;                   /* the body is application/x-protobuf (OTLP routes) */
 
 	struct auth_ctx auth;
 	int64_t received_ms;
@@ -69,6 +70,9 @@ int http_read_body(struct http_req *req, size_t limit);
 
 /* Adds "Name: value" to the next response. */
 void http_add_header(struct http_req *req, const char *name, const char *value);
+
+/* Sends status + len bytes of data as content_type. */
+void http_send(struct http_req *req, int status, const char *content_type, const void *data, size_t len);
 
 /* Sends status + body (borrowed). */
 void http_send_json(struct http_req *req, int status, json_object *body);

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "ingest.h"
 #include "util.h"
 
 #define LLM_ID_MAX_CHARS 200
@@ -72,5 +73,43 @@ int llm_span_fill_ids(struct llm_span *sp, struct strpool *pool);
 
 /* Cuts text to at most max bytes on a UTF-8 boundary; a copy in the arena when cut. */
 const char *llm_truncate(struct strpool *pool, const char *text, size_t max);
+
+/* Spans parsed from one body, and what was wrong with the others. */
+struct span_batch {
+	struct llm_span *spans;
+	size_t n, cap;
+	struct ingest_problem *problems;
+	size_t nproblems, problems_cap;
+	size_t traces;                          /* Pulse: traces in the body */
+	char fatal[200];                        /* the body as a whole is wrong: nothing taken */
+	struct strpool pool;
+};
+void span_batch_free(struct span_batch *b);
+/* Appends a zeroed span; NULL when out of memory. */
+struct llm_span *span_batch_add(struct span_batch *b);
+/* Records a problem of message `index`; -1 when out of memory. */
+int span_batch_problem(struct span_batch *b, size_t index, const char *field, const char *problem);
+
+/*
+ * The Pulse trace batch {"traces":[{id, name, sessionId, userId, startTime,
+ * endTime, metadata, spans:[…]}]} (SPEC §5.2). root must outlive out. A
+ * problem names the trace's index and the field path ("spans[2].model").
+ */
+int pulse_parse(json_object *root, const struct llm_limits *lim, size_t max_spans,
+    struct span_batch *out);
+
+/* Votes: one object, an array, or {"votes":[…]} (SPEC §5.4). */
+struct vote_batch {
+	struct vote *votes;
+	size_t n;
+	struct ingest_problem *problems;
+	size_t nproblems;
+	size_t total;
+	char fatal[200];
+	struct strpool pool;
+};
+int vote_parse(json_object *root, const struct llm_limits *lim, size_t max_votes,
+    struct vote_batch *out);
+void vote_batch_free(struct vote_batch *b);
 
 #endif

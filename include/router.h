@@ -14,11 +14,17 @@ enum route_auth {
 
 typedef void (*route_handler)(struct http_req *req);
 
+enum route_body {
+	BODY_JSON,      /* application/json or text/plain, max_body_bytes */
+	BODY_OTLP,      /* application/json or application/x-protobuf, max_otlp_bytes */
+};
+
 struct route {
 	const char *method;     /* "GET", "POST", "DELETE" … */
 	const char *pattern;    /* "/api/v1/users/{id}": {x} takes one segment */
 	route_handler handler;
 	enum route_auth auth;
+	enum route_body body;
 };
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

@@ -173,4 +173,122 @@ int store_price_delete(struct store *st, int64_t price_id);
 int store_reprice(struct store *st, int64_t project_id, int64_t from_ms, int64_t to_ms,
     int64_t *changed);
 
+/* ---- LLM reads ---- */
+struct trace_filter {
+	const char *session_id, *user_id, *feature, *model;
+	int status;                     /* -1 any, else enum llm_status (any span errored) */
+	int64_t from_ms, to_ms;         /* on the trace's start; 0: open */
+	int limit;
+	int has_cursor;                 /* keyset: the last row of the previous page */
+	int64_t cursor_ts;
+	const char *cursor_id;
+};
+
+struct trace_row {
+	const char *trace_id, *name, *session_id, *user_id, *feature, *model, *metadata;
+	int64_t start_ms, end_ms;
+	int64_t spans, calls, input_tokens, output_tokens, cached_tokens, cost_nusd, errors;
+};
+typedef int (*store_trace_cb)(void *ctx, const struct trace_row *t);
+
+struct span_row {
+	int64_t id, received_ms, cost_nusd;
+	int priced;
+	struct llm_span sp;             /* estimated_nusd/has_estimate as the client sent */
+};
+typedef int (*store_span_cb)(void *ctx, const struct span_row *s);
+
+struct vote_row {
+	int64_t id;
+	struct vote v;
+};
+typedef int (*store_vote_cb)(void *ctx, const struct vote_row *v);
+
+/* Traces newest first (by start). */
+int store_traces_list(struct store *st, int64_t project_id, const struct trace_filter *f,
+    store_trace_cb cb, void *ctx);
+/* The trace, then its spans by start time. 1 when the project has no such trace. */
+int store_trace_get(struct store *st, int64_t project_id, const char *trace_id,
+    store_trace_cb tcb, store_span_cb scb, void *ctx);
+/*
+ * A session: its traces, its events and the votes on them (by trace or by
+ * turn), each in time order. 1 when nothing carries that session id.
+ */
+int store_session_get(struct store *st, int64_t project_id, const char *session_id,
+    store_trace_cb tcb, store_event_cb ecb, store_vote_cb vcb, void *ctx);
+
+/* Rollup reads: what to group by, at which time bucket, with which filters. */
+enum llm_by { BY_NONE, BY_FEATURE, BY_MODEL, BY_PROVIDER, BY_USER, BY_FEATURE_MODEL };
+enum llm_bucket { BUCKET_NONE, BUCKET_HOUR, BUCKET_DAY, BUCKET_WEEK };
+
+struct llm_query {
+	int64_t from_ms, to_ms;         /* [from, to), widened to whole hours */
+	int by;                         /* enum llm_by */
+	int bucket;                     /* enum llm_bucket (UTC; weeks start on Monday) */
+	const char *feature, *model, *provider, *user_id;   /* exact filters; NULL: any */
+};
+
+struct hist;
+struct llm_agg {
+	const char *key1, *key2;        /* the by values ("" when the call had none) */
+	int64_t bucket_ms;
+	int64_t calls, input_tokens, output_tokens, cached_tokens, cost_nusd, errors;
+	double latency_sum;
+	const struct hist *latency, *input;
+};
+typedef int (*store_llm_agg_cb)(void *ctx, const struct llm_agg *row);
+/*
+ * Sums the LLM rollups. Per-user rows carry no feature, model or provider:
+ * by=user (or a userId filter) with one of those filters returns 2.
+ */
+int store_llm_aggregate(struct store *st, int64_t project_id, const struct llm_query *q,
+    store_llm_agg_cb cb, void *ctx);
+
+/* Raw LLM calls for the prompt analysis, newest first or largest first. */
+enum calls_kind {
+	CALLS_INPUT_ABOVE,              /* feature+model calls with input_tokens > min_input, largest first */
+	CALLS_RATIO,                    /* input_tokens > 10 × output_tokens, newest first */
+	CALLS_WITH_TEXT,                /* calls with input text (simhash set), newest first */
+};
+struct calls_query {
+	int kind;                       /* enum calls_kind */
+	int64_t from_ms, to_ms;
+	const char *feature, *model;    /* CALLS_INPUT_ABOVE ("" is none) */
+	int64_t min_input;
+	int limit;
+};
+struct call_row {
+	const char *trace_id, *span_id, *feature, *model, *input;
+	int64_t input_tokens, output_tokens, start_ms;
+	uint64_t simhash;
+};
+typedef int (*store_call_cb)(void *ctx, const struct call_row *c);
+int store_llm_calls(struct store *st, int64_t project_id, const struct calls_query *q,
+    store_call_cb cb, void *ctx);
+
+/* The spans of the newest max_traces traces started in [from, to), trace by trace. */
+int store_spans_of_recent_traces(struct store *st, int64_t project_id, int64_t from_ms,
+    int64_t to_ms, int max_traces, store_span_cb cb, void *ctx);
+
+/* Votes of [from, to) (user_id NULL: everybody's), oldest first. */
+int store_votes_list(struct store *st, int64_t project_id, int64_t from_ms, int64_t to_ms,
+    const char *user_id, store_vote_cb cb, void *ctx);
+
+struct conversation_row {
+	const char *conversation_id, *user_id, *models;     /* models: JSON array text */
+	int64_t first_ms, last_ms, turns, calls, cost_nusd, votes_up, votes_down;
+};
+typedef int (*store_conversation_cb)(void *ctx, const struct conversation_row *c);
+/* Conversations active in [from, to), latest activity first. */
+int store_conversations_list(struct store *st, int64_t project_id, const char *user_id,
+    int64_t from_ms, int64_t to_ms, int limit, store_conversation_cb cb, void *ctx);
+
+struct realtime_totals {
+	int64_t events, calls, cost_nusd, tokens, active_users;
+	int64_t events_by_minute[5];    /* oldest first; [4] is the current minute */
+};
+/* Events and LLM calls whose time is in [since, now). */
+int store_realtime(struct store *st, int64_t project_id, int64_t since_ms, int64_t now_ms,
+    struct realtime_totals *out);
+
 #endif

@@ -41,6 +41,7 @@ static const struct cfg_key keys[] = {
 	{ E(log_level, level_names) },
 	{ B(signup) },
 	{ I(max_body_bytes, 1024, 64 << 20) },
+	{ I(max_otlp_bytes, 1024, 256 << 20) },
 	{ I(max_event_bytes, 256, 1 << 20) },
 	{ I(max_batch_events, 1, 100000) },
 	{ I(dedup_window_days, 0, 3650) },
@@ -65,6 +66,7 @@ cfg_defaults(struct cfg *c)
 	c->log_level = LOG_INFO;
 	c->signup = 1;
 	c->max_body_bytes = 1 << 20;
+	c->max_otlp_bytes = 8 << 20;
 	c->max_event_bytes = 32 << 10;
 	c->max_batch_events = 2500;
 	c->dedup_window_days = 7;

@@ -76,13 +76,6 @@ struct list_ctx {
 };
 
 static void
-add_str(json_object *o, const char *key, const char *v)
-{
-	if (v != NULL)
-		json_object_object_add(o, key, json_object_new_string(v));
-}
-
-static void
 add_obj(json_object *o, const char *key, const char *text)
 {
 	json_object *v = handler_json_text(text);
@@ -101,23 +94,23 @@ list_row(void *arg, const struct event_row *r)
 		return 1;
 	}
 	o = json_object_new_object();
-	add_str(o, "messageId", r->ev.message_id);
+	handler_add_str(o, "messageId", r->ev.message_id);
 	json_object_object_add(o, "type", json_object_new_string(event_type_name(r->ev.type)));
-	add_str(o, "event", r->ev.event);
-	add_str(o, "userId", r->ev.user_id);
-	add_str(o, "anonymousId", r->ev.anonymous_id);
-	add_str(o, "sessionId", r->ev.session_id);
+	handler_add_str(o, "event", r->ev.event);
+	handler_add_str(o, "userId", r->ev.user_id);
+	handler_add_str(o, "anonymousId", r->ev.anonymous_id);
+	handler_add_str(o, "sessionId", r->ev.session_id);
 	json_object_object_add(o, "timestamp", handler_time(r->ev.ts_ms));
 	json_object_object_add(o, "receivedAt", handler_time(r->received_ms));
 	add_obj(o, "properties", r->ev.properties);
 	add_obj(o, "context", r->ev.context);
 	add_obj(o, "traits", r->ev.traits);
-	add_str(o, "groupId", r->ev.group_id);
-	add_str(o, "previousId", r->ev.previous_id);
-	add_str(o, "conversationId", r->ev.conversation_id);
-	add_str(o, "turnId", r->ev.turn_id);
-	add_str(o, "shopId", r->ev.shop_id);
-	add_str(o, "requestId", r->request_id);
+	handler_add_str(o, "groupId", r->ev.group_id);
+	handler_add_str(o, "previousId", r->ev.previous_id);
+	handler_add_str(o, "conversationId", r->ev.conversation_id);
+	handler_add_str(o, "turnId", r->ev.turn_id);
+	handler_add_str(o, "shopId", r->ev.shop_id);
+	handler_add_str(o, "requestId", r->request_id);
 	json_object_array_add(ctx->data, o);
 	ctx->rows++;
 	ctx->last_ts = r->ev.ts_ms;

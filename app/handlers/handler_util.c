@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "handlers.h"
+#include "price.h"
 #include "store.h"
 #include "timestamp.h"
 #include "util.h"
@@ -99,4 +100,63 @@ handler_time(int64_t ms)
 	char iso[32];
 	ts_format_iso(ms, iso);
 	return json_object_new_string(iso);
+}
+
+void
+handler_add_str(json_object *o, const char *key, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, key, json_object_new_string(v));
+}
+
+json_object *
+handler_usd(int64_t nusd)
+{
+	char s[PRICE_USD_LEN];
+	price_format_usd(nusd, s, sizeof(s));
+	return json_object_new_double_s((double)nusd / 1e9, s);
+}
+
+#define WEEK_MS (7 * 86400000LL)
+
+int
+handler_range(struct http_req *req, int64_t *from_ms, int64_t *to_ms)
+{
+	int rf, rt;
+
+	*to_ms = req->received_ms;
+	if ((rt = handler_query_time(req, "to", to_ms)) < 0 ||
+	    (rf = handler_query_time(req, "from", from_ms)) < 0)
+		return -1;
+	if (rf == 1)
+		*from_ms = *to_ms - WEEK_MS;
+	if (*from_ms >= *to_ms) {
+		http_send_error(req, 400, "bad_request", "'from' must be before 'to'", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+handler_query_int(struct http_req *req, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out)
+{
+	const char *v = query_get(&req->query, name);
+	char msg[128];
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (util_parse_i64(v, min, max, out) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' must be an integer from %lld to %lld", name,
+	    (long long)min, (long long)max);
+	http_send_error(req, 400, "bad_request", msg, NULL);
+	return -1;
+}
+
+void
+handler_unavailable(struct http_req *req)
+{
+	http_send_error(req, 503, "unavailable", "the database is not available", NULL);
 }

@@ -37,24 +37,30 @@ http_add_header(struct http_req *req, const char *name, const char *value)
 }
 
 void
-http_send_json(struct http_req *req, int status, json_object *body)
+http_send(struct http_req *req, int status, const char *content_type, const void *data, size_t len)
 {
-	size_t len = 0;
-	const char *s = body ? json_object_to_json_string_length(body,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : "";
 	FCGX_Stream *out = req->fcgi->out;
 
 	if (req->status != 0)
 		return;     /* one response per request */
 	req->status = status;
-	FCGX_FPrintF(out, "Status: %d %s\r\nContent-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\n", status, http_reason(status));
+	FCGX_FPrintF(out, "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "Cache-Control: no-store\r\n", status, http_reason(status), content_type);
 	if (*req->request_id)
 		FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id);
 	for (size_t i = 0; i < req->nheaders; i++)
 		FCGX_FPrintF(out, "%s\r\n", req->headers[i]);
 	FCGX_PutStr("\r\n", 2, out);
-	FCGX_PutStr(s, (int)len, out);
+	FCGX_PutStr(data, (int)len, out);
+}
+
+void
+http_send_json(struct http_req *req, int status, json_object *body)
+{
+	size_t len = 0;
+	const char *s = body ? json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : "";
+	http_send(req, status, "application/json", s, len);
 }
 
 void

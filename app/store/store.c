@@ -56,3 +56,35 @@ int store_user_get(struct store *st, int64_t project_id, const char *user_id, st
 int store_user_delete(struct store *st, int64_t project_id, const char *user_id,
     struct user_erase_counts *out)
 { return st->be->user_delete(st, project_id, user_id, out); }
+int store_spans_insert(struct store *st, const struct ingest_meta *meta, const struct llm_span *spans,
+    size_t n, unsigned char *dup, int64_t *accepted, int64_t *duplicates)
+{ return st->be->spans_insert(st, meta, spans, n, dup, accepted, duplicates); }
+int store_votes_insert(struct store *st, const struct ingest_meta *meta, const struct vote *votes,
+    size_t n, int64_t *accepted, int64_t *duplicates)
+{ return st->be->votes_insert(st, meta, votes, n, accepted, duplicates); }
+int store_prices_list(struct store *st, int64_t project_id, store_price_cb cb, void *ctx)
+{ return st->be->prices_list(st, project_id, cb, ctx); }
+int store_price_set(struct store *st, const struct price *p)
+{ return st->be->price_set(st, p); }
+int store_price_delete(struct store *st, int64_t price_id)
+{ return st->be->price_delete(st, price_id); }
+int store_reprice(struct store *st, int64_t project_id, int64_t from_ms, int64_t to_ms, int64_t *changed)
+{ return st->be->reprice(st, project_id, from_ms, to_ms, changed); }
+int store_traces_list(struct store *st, int64_t project_id, const struct trace_filter *f, store_trace_cb cb, void *ctx)
+{ return st->be->traces_list(st, project_id, f, cb, ctx); }
+int store_trace_get(struct store *st, int64_t project_id, const char *trace_id, store_trace_cb tcb, store_span_cb scb, void *ctx)
+{ return st->be->trace_get(st, project_id, trace_id, tcb, scb, ctx); }
+int store_session_get(struct store *st, int64_t project_id, const char *session_id, store_trace_cb tcb, store_event_cb ecb, store_vote_cb vcb, void *ctx)
+{ return st->be->session_get(st, project_id, session_id, tcb, ecb, vcb, ctx); }
+int store_llm_aggregate(struct store *st, int64_t project_id, const struct llm_query *q, store_llm_agg_cb cb, void *ctx)
+{ return st->be->llm_aggregate(st, project_id, q, cb, ctx); }
+int store_llm_calls(struct store *st, int64_t project_id, const struct calls_query *q, store_call_cb cb, void *ctx)
+{ return st->be->llm_calls(st, project_id, q, cb, ctx); }
+int store_spans_of_recent_traces(struct store *st, int64_t project_id, int64_t from_ms, int64_t to_ms, int max_traces, store_span_cb cb, void *ctx)
+{ return st->be->spans_of_recent_traces(st, project_id, from_ms, to_ms, max_traces, cb, ctx); }
+int store_votes_list(struct store *st, int64_t project_id, int64_t from_ms, int64_t to_ms, const char *user_id, store_vote_cb cb, void *ctx)
+{ return st->be->votes_list(st, project_id, from_ms, to_ms, user_id, cb, ctx); }
+int store_conversations_list(struct store *st, int64_t project_id, const char *user_id, int64_t from_ms, int64_t to_ms, int limit, store_conversation_cb cb, void *ctx)
+{ return st->be->conversations_list(st, project_id, user_id, from_ms, to_ms, limit, cb, ctx); }
+int store_realtime(struct store *st, int64_t project_id, int64_t since_ms, int64_t now_ms, struct realtime_totals *out)
+{ return st->be->realtime(st, project_id, since_ms, now_ms, out); }

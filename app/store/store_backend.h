@@ -26,6 +26,23 @@ struct store_backend {
 	int (*events_list)(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);
 	int (*user_get)(struct store *, int64_t, const char *, store_user_cb, void *);
 	int (*user_delete)(struct store *, int64_t, const char *, struct user_erase_counts *);
+	int (*spans_insert)(struct store *, const struct ingest_meta *, const struct llm_span *, size_t,
+	    unsigned char *, int64_t *, int64_t *);
+	int (*votes_insert)(struct store *, const struct ingest_meta *, const struct vote *, size_t,
+	    int64_t *, int64_t *);
+	int (*prices_list)(struct store *, int64_t, store_price_cb, void *);
+	int (*price_set)(struct store *, const struct price *);
+	int (*price_delete)(struct store *, int64_t);
+	int (*reprice)(struct store *, int64_t, int64_t, int64_t, int64_t *);
+	int (*traces_list)(struct store *, int64_t, const struct trace_filter *, store_trace_cb, void *);
+	int (*trace_get)(struct store *, int64_t, const char *, store_trace_cb, store_span_cb, void *);
+	int (*session_get)(struct store *, int64_t, const char *, store_trace_cb, store_event_cb, store_vote_cb, void *);
+	int (*llm_aggregate)(struct store *, int64_t, const struct llm_query *, store_llm_agg_cb, void *);
+	int (*llm_calls)(struct store *, int64_t, const struct calls_query *, store_call_cb, void *);
+	int (*spans_of_recent_traces)(struct store *, int64_t, int64_t, int64_t, int, store_span_cb, void *);
+	int (*votes_list)(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
+	int (*conversations_list)(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
+	int (*realtime)(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
 };
 
 /* Every backend's handle starts with this. */

@@ -34,15 +34,22 @@ dispatch_auth_key(struct http_req *req, const char *key)
 	return 0;
 }
 
-/* application/json, text/plain (beacons avoid a preflight with it), or none. */
+/* The media type of a Content-Type (parameters aside) is `type`; "" matches "". */
 static int
-json_content_type(const char *ct)
+media_type_is(const char *ct, const char *type)
 {
 	size_t n = strcspn(ct, ";");
 	while (n > 0 && ct[n - 1] == ' ')
 		n--;
-	return n == 0 || (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
-	    (n == 10 && strncasecmp(ct, "text/plain", 10) == 0);
+	return n == strlen(type) && strncasecmp(ct, type, n) == 0;
+}
+
+/* application/json, text/plain (beacons avoid a preflight with it), or none. */
+static int
+json_content_type(const char *ct)
+{
+	return media_type_is(ct, "") || media_type_is(ct, "application/json") ||
+	    media_type_is(ct, "text/plain");
 }
 
 /* The project named by X-Project-Id / X-Tenant-Id must be the key's (SPEC §3). */
@@ -147,14 +154,17 @@ run(struct http_req *req)
 	if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0 ||
 	    strcmp(req->method, "PATCH") == 0) {
 		char err[256];
-		if (!json_content_type(req->content_type)) {
-			http_send_error(req, 415, "unsupported_media_type",
-			    "send the body as application/json (or text/plain holding JSON)", NULL);
+		int otlp = route->body == BODY_OTLP;
+		req->protobuf = otlp && media_type_is(req->content_type, "application/x-protobuf");
+		if (!json_content_type(req->content_type) && !req->protobuf) {
+			http_send_error(req, 415, "unsupported_media_type", otlp
+			    ? "send the body as application/json or application/x-protobuf"
+			    : "send the body as application/json (or text/plain holding JSON)", NULL);
 			return;
 		}
-		if (http_read_body(req, (size_t)req->cfg->max_body_bytes) != 0)
+		if (http_read_body(req, (size_t)(otlp ? req->cfg->max_otlp_bytes : req->cfg->max_body_bytes)) != 0)
 			return;
-		if (json_parse_strict(req->body, req->body_len, JSON_MAX_DEPTH, &req->json,
+		if (!req->protobuf && json_parse_strict(req->body, req->body_len, JSON_MAX_DEPTH, &req->json,
 		    err, sizeof(err)) != 0) {
 			http_send_error(req, 400, "invalid_json", err, NULL);
 			return;

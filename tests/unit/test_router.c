@@ -7,14 +7,14 @@
 #include "tap.h"
 
 static const struct route table[] = {
-	{ "GET", "/api/health", NULL, ROUTE_PUBLIC },
-	{ "POST", "/api/v1/events", NULL, ROUTE_WRITE },
-	{ "GET", "/api/v1/events", NULL, ROUTE_READ },
-	{ "GET", "/api/v1/users/{id}", NULL, ROUTE_READ },
-	{ "DELETE", "/api/v1/users/{id}", NULL, ROUTE_READ },
-	{ "GET", "/api/v1/projects/{slug}/keys/{id}", NULL, ROUTE_READ },
-	{ "DELETE", "/api/v1/projects/{slug}/keys/{id}", NULL, ROUTE_READ },
-	{ "GET", "/api/v1/users/{id}/events", NULL, ROUTE_READ },
+	{ "GET", "/api/health", NULL, ROUTE_PUBLIC, BODY_JSON },
+	{ "POST", "/api/v1/events", NULL, ROUTE_WRITE, BODY_JSON },
+	{ "GET", "/api/v1/events", NULL, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/users/{id}", NULL, ROUTE_READ, BODY_JSON },
+	{ "DELETE", "/api/v1/users/{id}", NULL, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/projects/{slug}/keys/{id}", NULL, ROUTE_READ, BODY_JSON },
+	{ "DELETE", "/api/v1/projects/{slug}/keys/{id}", NULL, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/users/{id}/events", NULL, ROUTE_READ, BODY_JSON },
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -131,8 +131,8 @@ main(void)
 	/* a small Allow buffer: truncated to whole methods, never a leading ", " */
 	{
 		static const struct route t2[] = {
-			{ "DELETE", "/x", NULL, ROUTE_READ },
-			{ "GET", "/x", NULL, ROUTE_READ },
+			{ "DELETE", "/x", NULL, ROUTE_READ, BODY_JSON },
+			{ "GET", "/x", NULL, ROUTE_READ, BODY_JSON },
 		};
 		char small[9], caps2[HTTP_MAX_CAPTURES][256];
 		enum route_match m = router_match(t2, 2, "PUT", "/x", &r, caps2, small, sizeof(small));

@@ -19,6 +19,12 @@ enum sq_stmt {
 	SQ_PROFILE_MERGE, SQ_ALIAS_LINK,
 	SQ_USER_ALIASES, SQ_USER_PROFILE, SQ_USER_EVENT_STATS,
 	SQ_USER_DEL_EVENTS, SQ_USER_DEL_PROFILE, SQ_USER_DEL_ALIASES,
+	SQ_SPAN_INSERT, SQ_TRACE_UPSERT, SQ_ROLLUP_UPSERT,
+	SQ_CONV_UPSERT, SQ_CONV_TURN, SQ_CONV_OF_TURN, SQ_CONV_OF_TRACE, SQ_CONV_VOTE,
+	SQ_VOTE_DEDUP, SQ_VOTE_INSERT,
+	SQ_PRICE_LIST, SQ_PRICE_LIST_ALL, SQ_PRICE_UPSERT, SQ_PRICE_DELETE,
+	SQ_REPRICE_SCAN, SQ_REPRICE_SCAN_ALL, SQ_SPAN_SET_COST, SQ_TRACE_ADD_COST, SQ_CONV_ADD_COST,
+	SQ_ROLLUP_ADD_COST,
 	SQ__COUNT
 };
 
@@ -76,6 +82,13 @@ struct sq_store {
 	int shared_fd;
 	int shared_locked;              /* the leader of the moment holds the writers' lock */
 
+	/* model prices, read again whenever the shared epoch moves (sq_prices.c);
+	 * used only inside write jobs, which one leader runs at a time */
+	struct price *prices;
+	size_t nprices;
+	uint64_t prices_epoch;
+	int64_t prices_loaded_ms;       /* 0: not loaded */
+
 	/* key cache, emptied whenever the shared key epoch moves (sq_keys.c) */
 	pthread_mutex_t key_cache_mu;
 	struct sq_key_cache_entry *key_cache;
@@ -94,6 +107,9 @@ void sq_writers_lock(struct sq_store *st);
 void sq_writers_unlock(struct sq_store *st);
 int sq_checkpointer_start(struct sq_store *st);
 void sq_checkpointer_stop(struct sq_store *st);
+
+/* Registers tally's SQL functions (sq_funcs.c) on a connection. */
+int sq_funcs_register(sqlite3 *db);
 
 /* Opens one connection with tally's pragmas. NULL with err set. */
 struct sq_conn *sq_conn_open(const struct cfg *cfg, char *err, size_t errlen);
@@ -128,6 +144,27 @@ int sq_write(struct sq_store *st, sq_write_fn fn, void *arg);
  */
 void sq_write_detached(struct sq_store *st, sq_write_fn fn, void *arg);
 
+/*
+ * The price of an LLM call at ts (inside a write job): 0 and *out set, 1
+ * when no price matches, -1 when the table cannot be read.
+ */
+int sq_price_for(struct sq_store *st, struct sq_conn *c, int64_t project_id,
+    const char *provider, const char *model, int64_t ts_ms, struct price *out);
+
+/*
+ * LLM spans inside a write job (sq_llm_write.c): sq_llm_span stores one
+ * (0 stored, 1 duplicate, -1 failed) and gathers its rollup counts in the
+ * job; sq_llm_job_flush writes them (once, before the job returns).
+ */
+struct sq_llm_job;
+struct sq_llm_job *sq_llm_job_new(void);
+int sq_llm_span(struct sq_store *st, struct sq_conn *c, const struct ingest_meta *m,
+    const struct llm_span *sp, struct sq_llm_job *job);
+int sq_llm_job_flush(struct sq_conn *c, int64_t project_id, struct sq_llm_job *job);
+void sq_llm_job_free(struct sq_llm_job *job);
+/* An event's conversation (Bilan turns), when it carries no LLM call. */
+int sq_event_conversation(struct sq_conn *c, int64_t project_id, const struct event *e);
+
 /* Backend operations defined in the other files. */
 int sq_project_create(struct store *, const char *, const char *, struct project *);
 int sq_project_get(struct store *, const char *, struct project *);
@@ -141,5 +178,23 @@ int sq_events_insert(struct store *, const struct ingest_meta *, const struct ev
 int sq_events_list(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);
 int sq_user_get(struct store *, int64_t, const char *, store_user_cb, void *);
 int sq_user_delete(struct store *, int64_t, const char *, struct user_erase_counts *);
+int sq_spans_insert(struct store *, const struct ingest_meta *, const struct llm_span *, size_t,
+    unsigned char *, int64_t *, int64_t *);
+int sq_votes_insert(struct store *, const struct ingest_meta *, const struct vote *, size_t,
+    int64_t *, int64_t *);
+int sq_prices_list(struct store *, int64_t, store_price_cb, void *);
+int sq_price_set(struct store *, const struct price *);
+int sq_price_delete(struct store *, int64_t);
+int sq_reprice(struct store *, int64_t, int64_t, int64_t, int64_t *);
+int sq_traces_list(struct store *, int64_t, const struct trace_filter *, store_trace_cb, void *);
+int sq_trace_get(struct store *, int64_t, const char *, store_trace_cb, store_span_cb, void *);
+int sq_session_get(struct store *, int64_t, const char *, store_trace_cb, store_event_cb, store_vote_cb, void *);
+int sq_llm_aggregate(struct store *, int64_t, const struct llm_query *, store_llm_agg_cb, void *);
+int sq_llm_calls(struct store *, int64_t, const struct calls_query *, store_call_cb, void *);
+int sq_spans_of_recent_traces(struct store *, int64_t, int64_t, int64_t, int, store_span_cb, void *);
+int sq_votes_list(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
+int sq_conversations_list(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
+int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+
 
 #endif

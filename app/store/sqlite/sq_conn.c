@@ -71,6 +71,11 @@ sq_conn_open(const struct cfg *cfg, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	if (sq_funcs_register(c->db) != 0) {
+		snprintf(err, errlen, "database %s: cannot register functions: %s", cfg->database,
+		    sqlite3_errmsg(c->db));
+		goto fail;
+	}
 	return c;
 fail:
 	sq_conn_close(c);

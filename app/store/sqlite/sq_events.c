@@ -8,6 +8,7 @@
 #include "util.h"
 
 struct insert_args {
+	struct sq_store *st;
 	const struct ingest_meta *meta;
 	const struct event *evs;
 	size_t n;
@@ -131,11 +132,28 @@ insert_one(struct sq_conn *c, struct insert_args *a, const struct event *e, int6
 	return 0;
 }
 
+static int insert_events(struct sq_conn *c, struct insert_args *a, struct sq_llm_job *job);
+
 static int
 insert_tx(struct sq_conn *c, void *arg)
 {
 	struct insert_args *a = arg;
+	struct sq_llm_job *job = NULL;
+	int rc = 0;
 
+	for (size_t i = 0; i < a->n && job == NULL; i++)
+		if (a->evs[i].llm != NULL && (job = sq_llm_job_new()) == NULL)
+			return -1;
+	rc = insert_events(c, a, job);
+	if (rc == 0 && job != NULL)
+		rc = sq_llm_job_flush(c, a->meta->project_id, job);
+	sq_llm_job_free(job);
+	return rc;
+}
+
+static int
+insert_events(struct sq_conn *c, struct insert_args *a, struct sq_llm_job *job)
+{
 	a->accepted = a->duplicates = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		const struct event *e = &a->evs[i];
@@ -151,7 +169,9 @@ insert_tx(struct sq_conn *c, void *arg)
 			a->duplicates++;
 			continue;
 		}
-		if (insert_one(c, a, e, h) != 0)
+		if (insert_one(c, a, e, h) != 0 ||
+		    (e->llm != NULL && sq_llm_span(a->st, c, a->meta, e->llm, job) < 0) ||
+		    sq_event_conversation(c, a->meta->project_id, e) != 0)
 			return -1;
 		a->accepted++;
 	}
@@ -167,6 +187,7 @@ sq_events_insert(struct store *base, const struct ingest_meta *meta, const struc
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	a.st = st;
 	a.meta = meta;
 	a.evs = evs;
 	a.n = n;

@@ -78,4 +78,118 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "DELETE FROM profiles WHERE project_id = ?1 AND user_id IN ids",
 	[SQ_USER_DEL_ALIASES] =
 	    "DELETE FROM aliases WHERE project_id = ?1 AND (user_id = ?2 OR alias = ?2)",
+
+	/* ---- LLM spans (sq_llm_write.c) ---- */
+	[SQ_SPAN_INSERT] =
+	    "INSERT INTO spans(project_id, trace_id, span_id, parent_span_id, name, session_id, "
+	    "user_id, feature, conversation_id, turn_id, provider, model, input_tokens, "
+	    "output_tokens, cached_tokens, start_ts, end_ts, latency_ms, cost_nusd, estimated_nusd, "
+	    "priced, status, error, input, output, metadata, simhash, received_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+	    "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) "
+	    "ON CONFLICT(project_id, trace_id, span_id) DO NOTHING",
+	/* ?17: this span names the trace (a root span, or the trace's own name) */
+	[SQ_TRACE_UPSERT] =
+	    "INSERT INTO traces(project_id, trace_id, name, session_id, user_id, feature, model, "
+	    "start_ts, end_ts, spans, calls, input_tokens, output_tokens, cached_tokens, cost_nusd, "
+	    "errors, metadata) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16) "
+	    "ON CONFLICT(project_id, trace_id) DO UPDATE SET "
+	    "name = CASE WHEN ?17 AND excluded.name IS NOT NULL THEN excluded.name "
+	    "ELSE coalesce(traces.name, excluded.name) END, "
+	    "session_id = coalesce(traces.session_id, excluded.session_id), "
+	    "user_id = coalesce(traces.user_id, excluded.user_id), "
+	    "feature = coalesce(traces.feature, excluded.feature), "
+	    "model = coalesce(traces.model, excluded.model), "
+	    "start_ts = min(traces.start_ts, excluded.start_ts), "
+	    "end_ts = max(traces.end_ts, excluded.end_ts), "
+	    "spans = traces.spans + 1, calls = traces.calls + excluded.calls, "
+	    "input_tokens = traces.input_tokens + excluded.input_tokens, "
+	    "output_tokens = traces.output_tokens + excluded.output_tokens, "
+	    "cached_tokens = traces.cached_tokens + excluded.cached_tokens, "
+	    "cost_nusd = traces.cost_nusd + excluded.cost_nusd, "
+	    "errors = traces.errors + excluded.errors, "
+	    "metadata = coalesce(excluded.metadata, traces.metadata)",
+	[SQ_ROLLUP_UPSERT] =
+	    "INSERT INTO llm_rollup(project_id, dims, grain, bucket, feature, model, provider, "
+	    "user_id, calls, input_tokens, output_tokens, cached_tokens, cost_nusd, errors, "
+	    "latency_sum, latency_hist, input_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+	    "ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, "
+	    "input_tokens = input_tokens + excluded.input_tokens, "
+	    "output_tokens = output_tokens + excluded.output_tokens, "
+	    "cached_tokens = cached_tokens + excluded.cached_tokens, "
+	    "cost_nusd = cost_nusd + excluded.cost_nusd, errors = errors + excluded.errors, "
+	    "latency_sum = latency_sum + excluded.latency_sum, "
+	    "latency_hist = tally_hist_add(latency_hist, excluded.latency_hist), "
+	    "input_hist = tally_hist_add(input_hist, excluded.input_hist)",
+	[SQ_CONV_UPSERT] =
+	    "INSERT INTO conversations(project_id, conversation_id, user_id, first_ts, last_ts, "
+	    "turns, calls, cost_nusd, models) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, "
+	    "CASE WHEN ?8 IS NULL THEN '[]' ELSE json_array(?8) END) "
+	    "ON CONFLICT(project_id, conversation_id) DO UPDATE SET "
+	    "user_id = coalesce(conversations.user_id, excluded.user_id), "
+	    "first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts), "
+	    "turns = turns + excluded.turns, calls = calls + excluded.calls, "
+	    "cost_nusd = cost_nusd + excluded.cost_nusd, "
+	    "models = CASE WHEN ?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(conversations.models) "
+	    "WHERE value = ?8) THEN conversations.models "
+	    "ELSE json_insert(conversations.models, '$[#]', ?8) END",
+	[SQ_CONV_TURN] =
+	    "INSERT INTO conversation_turns(project_id, turn_id, conversation_id) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT DO NOTHING",
+	[SQ_CONV_OF_TURN] =
+	    "SELECT conversation_id FROM conversation_turns WHERE project_id = ?1 AND turn_id = ?2",
+	[SQ_CONV_OF_TRACE] =
+	    "SELECT session_id FROM traces WHERE project_id = ?1 AND trace_id = ?2",
+	[SQ_CONV_VOTE] =
+	    "UPDATE conversations SET votes_up = votes_up + ?3, votes_down = votes_down + ?4 "
+	    "WHERE project_id = ?1 AND conversation_id = ?2",
+	[SQ_VOTE_DEDUP] =
+	    "SELECT message_id, received_at FROM votes WHERE project_id = ?1 AND mid_hash = ?2",
+	[SQ_VOTE_INSERT] =
+	    "INSERT INTO votes(project_id, ts, received_at, value, comment, turn_id, trace_id, "
+	    "user_id, conversation_id, message_id, mid_hash) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+
+	/* ---- prices (sq_prices.c) ---- */
+	[SQ_PRICE_LIST] =
+	    "SELECT id, project_id, provider, pattern, input_nusd, output_nusd, cached_nusd, "
+	    "effective_from, source_date FROM model_prices WHERE project_id IN (0, ?1) "
+	    "ORDER BY project_id, provider, pattern, effective_from",
+	[SQ_PRICE_LIST_ALL] =
+	    "SELECT id, project_id, provider, pattern, input_nusd, output_nusd, cached_nusd, "
+	    "effective_from, source_date FROM model_prices "
+	    "ORDER BY project_id, provider, pattern, effective_from",
+	[SQ_PRICE_UPSERT] =
+	    "INSERT INTO model_prices(project_id, provider, pattern, input_nusd, output_nusd, "
+	    "cached_nusd, effective_from, source_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT(project_id, provider, pattern, effective_from) DO UPDATE SET "
+	    "input_nusd = excluded.input_nusd, output_nusd = excluded.output_nusd, "
+	    "cached_nusd = excluded.cached_nusd, source_date = excluded.source_date",
+	[SQ_PRICE_DELETE] =
+	    "DELETE FROM model_prices WHERE id = ?1",
+	[SQ_REPRICE_SCAN] =
+	    "SELECT id, project_id, trace_id, user_id, feature, model, provider, coalesce("
+	    "conversation_id, session_id), input_tokens, output_tokens, cached_tokens, start_ts, "
+	    "cost_nusd, estimated_nusd, priced FROM spans "
+	    "WHERE project_id = ?1 AND start_ts >= ?2 AND start_ts < ?3 AND id > ?4 "
+	    "AND model IS NOT NULL ORDER BY id LIMIT ?5",
+	[SQ_REPRICE_SCAN_ALL] =
+	    "SELECT id, project_id, trace_id, user_id, feature, model, provider, coalesce("
+	    "conversation_id, session_id), input_tokens, output_tokens, cached_tokens, start_ts, "
+	    "cost_nusd, estimated_nusd, priced FROM spans "
+	    "WHERE start_ts >= ?2 AND start_ts < ?3 AND id > ?4 "
+	    "AND model IS NOT NULL ORDER BY id LIMIT ?5",
+	[SQ_SPAN_SET_COST] =
+	    "UPDATE spans SET cost_nusd = ?2, priced = ?3 WHERE id = ?1",
+	[SQ_TRACE_ADD_COST] =
+	    "UPDATE traces SET cost_nusd = cost_nusd + ?3 WHERE project_id = ?1 AND trace_id = ?2",
+	[SQ_CONV_ADD_COST] =
+	    "UPDATE conversations SET cost_nusd = cost_nusd + ?3 "
+	    "WHERE project_id = ?1 AND conversation_id = ?2",
+	[SQ_ROLLUP_ADD_COST] =
+	    "UPDATE llm_rollup SET cost_nusd = cost_nusd + ?9 WHERE project_id = ?1 AND dims = ?2 "
+	    "AND grain = ?3 AND bucket = ?4 AND feature = ?5 AND model = ?6 AND provider = ?7 "
+	    "AND user_id = ?8",
 };

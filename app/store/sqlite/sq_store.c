@@ -144,6 +144,21 @@ static const struct store_backend sqlite_backend = {
 	.events_list = sq_events_list,
 	.user_get = sq_user_get,
 	.user_delete = sq_user_delete,
+	.spans_insert = sq_spans_insert,
+	.votes_insert = sq_votes_insert,
+	.prices_list = sq_prices_list,
+	.price_set = sq_price_set,
+	.price_delete = sq_price_delete,
+	.reprice = sq_reprice,
+	.traces_list = sq_traces_list,
+	.trace_get = sq_trace_get,
+	.session_get = sq_session_get,
+	.llm_aggregate = sq_llm_aggregate,
+	.llm_calls = sq_llm_calls,
+	.spans_of_recent_traces = sq_spans_of_recent_traces,
+	.votes_list = sq_votes_list,
+	.conversations_list = sq_conversations_list,
+	.realtime = sq_realtime,
 };
 
 struct store *
@@ -184,6 +199,7 @@ sq_close(struct store *base)
 	sq_checkpointer_stop(st);
 	sq_shared_close(st);
 	free(st->key_cache);
+	free(st->prices);
 	sq_conn_close(st->writer);
 	while ((c = st->free_conns) != NULL) {
 		st->free_conns = c->next;
