@@ -300,10 +300,12 @@ sq_session_get(struct store *base, int64_t project_id, const char *session_id,
 	sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
 	rc = run_sql(c, "SELECT " TRACE_COLUMNS " FROM traces WHERE project_id = ?1 AND session_id = ?2 "
 	    "ORDER BY start_ts, trace_id LIMIT ?5", bind_id, &p, trace_row, &tx);
+	/* an LLM call sent as an event (named llm_call) shows as its trace */
 	if (rc == 0)
 		rc = run_sql(c, "SELECT id, type, event, user_id, anonymous_id, session_id, ts, received_at, "
 		    "message_id, properties, context, conversation_id, turn_id FROM events "
-		    "WHERE project_id = ?1 AND session_id = ?2 ORDER BY ts, id LIMIT ?5",
+		    "WHERE project_id = ?1 AND session_id = ?2 AND session_id IS NOT NULL "
+		    "AND event IS NOT 'llm_call' ORDER BY ts, id LIMIT ?5",
 		    bind_id, &p, event_row, &ex);
 	/* votes reach a session through its traces or its turns */
 	if (rc == 0)
