@@ -239,7 +239,9 @@ struct llm_agg {
 typedef int (*store_llm_agg_cb)(void *ctx, const struct llm_agg *row);
 /*
  * Sums the LLM rollups. Per-user rows carry no feature, model or provider:
- * by=user (or a userId filter) with one of those filters returns 2.
+ * by=user (or a userId filter) with one of those filters returns 2. They
+ * are kept by UTC day: such a query covers the whole days its range
+ * touches, and hour buckets return 3.
  */
 int store_llm_aggregate(struct store *st, int64_t project_id, const struct llm_query *q,
     store_llm_agg_cb cb, void *ctx);

@@ -15,6 +15,7 @@ static const struct {
 	{ "migrate", cli_migrate, "migrate                      apply pending schema migrations" },
 	{ "project", cli_project, "project create SLUG [NAME] | project list" },
 	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
+	{ "demo-data", cli_demo_data, "demo-data PROJECT [--calls N] [--days D] [--features F] [--models M] [--seed S]" },
 };
 
 static void

@@ -167,6 +167,9 @@ aggregate(struct http_req *req, const struct llm_query *q, struct groups *x)
 	if (rc == 2) {
 		http_send_error(req, 400, "bad_request",
 		    "per-user totals are not kept per feature, model or provider: drop one of the filters", NULL);
+	} else if (rc == 3) {
+		http_send_error(req, 400, "bad_request",
+		    "per-user totals are kept by day: use granularity=day or week with userId", NULL);
 	} else if (rc != 0 || x->failed) {
 		handler_unavailable(req);
 		rc = -1;

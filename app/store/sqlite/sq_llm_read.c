@@ -425,7 +425,13 @@ sq_llm_aggregate(struct store *base, int64_t project_id, const struct llm_query 
 	to = q->to_ms % HOUR_MS ? q->to_ms - q->to_ms % HOUR_MS + HOUR_MS : q->to_ms;
 	p.day_from = from % DAY_MS ? from - from % DAY_MS + DAY_MS : from;
 	p.day_to = to - to % DAY_MS;
-	if (q->bucket == BUCKET_HOUR || p.day_from >= p.day_to) {
+	if (p.dims == 2) {
+		/* per-user rows are daily: the range widens to whole UTC days */
+		if (q->bucket == BUCKET_HOUR)
+			return 3;
+		p.day_from = from - from % DAY_MS;
+		p.day_to = to % DAY_MS ? to - to % DAY_MS + DAY_MS : to;
+	} else if (q->bucket == BUCKET_HOUR || p.day_from >= p.day_to) {
 		p.day_from = p.day_to = 0;
 		p.left_from = from;
 		p.left_to = to;

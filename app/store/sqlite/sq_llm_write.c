@@ -1,8 +1,8 @@
 /*
  * sq_llm_write: storing LLM spans and votes, and keeping what is derived
  * from them current in the same transaction: trace totals, conversations
- * and the llm_rollup rows (hour and day, for the project's total, per
- * feature × model × provider, and per user).
+ * and the llm_rollup rows (hour and day, for the project's total and per
+ * feature × model × provider; day only per user).
  */
 #include "sq.h"
 
@@ -140,7 +140,7 @@ group_add(struct group *g, const struct llm_span *sp, int64_t cost)
 	return 0;
 }
 
-/* Counts one LLM call in its hour and day, for the total, its dimensions and its user. */
+/* Counts one LLM call in its hour and day, for the total and its dimensions, and in its day for its user. */
 static int
 rollup_add(struct sq_rollup *r, const struct llm_span *sp, int64_t cost)
 {
@@ -157,7 +157,8 @@ rollup_add(struct sq_rollup *r, const struct llm_span *sp, int64_t cost)
 		if ((g = rollup_group(r, 0, grain, buckets[grain], none)) == NULL || group_add(g, sp, cost) != 0 ||
 		    (g = rollup_group(r, 1, grain, buckets[grain], dims)) == NULL || group_add(g, sp, cost) != 0)
 			return -1;
-		if (sp->user_id != NULL &&
+		/* per user by day only: an hour row per user is nearly a row per call */
+		if (grain == 1 && sp->user_id != NULL &&
 		    ((g = rollup_group(r, 2, grain, buckets[grain], user)) == NULL || group_add(g, sp, cost) != 0))
 			return -1;
 	}

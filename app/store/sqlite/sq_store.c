@@ -178,6 +178,10 @@ sqlite_store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t
 	pthread_mutex_init(&st->key_cache_mu, NULL);
 	if ((st->writer = sq_conn_open(&st->cfg, err, errlen)) == NULL)
 		goto fail;
+	/* A big transaction dirties pages of every index it touches: the writer
+	 * keeps them (up to 64 MiB) instead of spilling and reading them back
+	 * from the WAL. Readers keep the small cache and read through mmap. */
+	sqlite3_exec(st->writer->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	if (mode == STORE_WORKER && sq_checkpointer_start(st) != 0) {
 		snprintf(err, errlen, "cannot start the checkpoint thread");
 		goto fail;
