@@ -15,6 +15,7 @@ static const struct {
 	{ "migrate", cli_migrate, "migrate                      apply pending schema migrations" },
 	{ "project", cli_project, "project create SLUG [NAME] | project list" },
 	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
+	{ "prices", cli_prices, "prices list|set|delete|import|export|reprice ...  model prices (USD per million tokens)" },
 };
 
 static void
