@@ -155,7 +155,7 @@ export class Stack {
    *   opts.headers extra headers
    *   opts.https   use the TLS listener
    *   opts.agent   an http.Agent (e.g. keep-alive, to stay on one connection)
-   * Resolves to { status, headers, text, body (parsed JSON or undefined) }.
+   * Resolves to { status, headers, text, raw (the body's bytes), body (parsed JSON or undefined) }.
    */
   request(method, urlPath, opts = {}) {
     const headers = { ...(opts.headers || {}) };
@@ -187,10 +187,11 @@ export class Stack {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString('utf8');
           let parsed;
           try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
-          resolve({ status: res.statusCode, headers: res.headers, text, body: parsed, method, path: urlPath });
+          resolve({ status: res.statusCode, headers: res.headers, text, raw, body: parsed, method, path: urlPath });
         });
         res.on('error', reject);
       });

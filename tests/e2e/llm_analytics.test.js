@@ -1,10 +1,10 @@
-// SPEC §5: the fixed LLM dataset of fixtures/llm-dataset.js through the real
+// SPEC §5: the fixed LLM dataset of fixtures/llm_dataset.js through the real
 // stack, every LLM read and analytics endpoint against its hand-worked
 // answers; a second project holding the same ids shows through nowhere.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, expectStatus } from './lib/stack.js';
-import * as D from './fixtures/llm-dataset.js';
+import * as D from './fixtures/llm_dataset.js';
 
 let stack;
 let a;
