@@ -14,6 +14,10 @@
 #include "util.h"
 
 #define LLM_ID_MAX_CHARS 200
+/* Per call; above is a typo or an attack. They keep every sum of a day's
+ * calls far from int64 overflow (sums saturate there anyway). */
+#define LLM_TOKENS_MAX 1000000000LL     /* a billion tokens */
+#define LLM_COST_USD_MAX 100000.0       /* the client's estimate: 100,000 USD */
 
 enum llm_status { LLM_OK = 0, LLM_ERROR = 1 };
 

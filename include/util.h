@@ -12,6 +12,16 @@ size_t util_strlcpy(char *dst, const char *src, size_t size);
 int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Wall clock in milliseconds / microseconds since the epoch; monotonic µs. */
+/* a + b, held at INT64_MAX / INT64_MIN instead of overflowing (sums of tokens and costs). */
+static inline int64_t
+util_add_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return a > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 int64_t util_now_ms(void);
 int64_t util_mono_us(void);
 

@@ -8,6 +8,8 @@
 #include "timestamp.h"
 #include "util.h"
 
+#define STORED_JSON_DEPTH 128      /* json-c counts every object and array */
+
 int
 handler_ingest_parse(struct http_req *req, enum ingest_shape shape, int forced_type,
     struct ingest_batch *b)
@@ -91,7 +93,21 @@ handler_query_time(struct http_req *req, const char *name, int64_t *ms)
 json_object *
 handler_json_text(const char *text)
 {
-	return text ? json_tokener_parse(text) : NULL;
+	/* text tally stored itself: deeper than json-c's default 32 levels
+	 * when it came from OTLP attributes (32 AnyValue levels and the object
+	 * around them) */
+	json_tokener *tok;
+	json_object *o;
+
+	if (text == NULL || (tok = json_tokener_new_ex(STORED_JSON_DEPTH)) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, text, -1);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
 }
 
 json_object *

@@ -60,10 +60,10 @@ static void
 totals_add(struct totals *t, const struct llm_agg *a)
 {
 	t->calls += a->calls;
-	t->input += a->input_tokens;
-	t->output += a->output_tokens;
-	t->cached += a->cached_tokens;
-	t->cost += a->cost_nusd;
+	t->input = util_add_sat(t->input, a->input_tokens);
+	t->output = util_add_sat(t->output, a->output_tokens);
+	t->cached = util_add_sat(t->cached, a->cached_tokens);
+	t->cost = util_add_sat(t->cost, a->cost_nusd);
 	t->errors += a->errors;
 	t->latency_sum += a->latency_sum;
 	for (int b = 0; b < HIST_BUCKETS; b++) {
@@ -79,7 +79,7 @@ metric_value(const struct totals *t, int m)
 {
 	switch (m) {
 	case M_CALLS: return json_object_new_int64(t->calls);
-	case M_TOKENS: return json_object_new_int64(t->input + t->output);
+	case M_TOKENS: return json_object_new_int64(util_add_sat(t->input, t->output));
 	case M_COST: return handler_usd(t->cost);
 	case M_LATENCY_P50: return json_object_new_double(hist_percentile(&t->latency, 0.50));
 	default: return json_object_new_double(hist_percentile(&t->latency, 0.95));
@@ -92,7 +92,7 @@ metric_rank(const struct totals *t, int m)
 {
 	switch (m) {
 	case M_CALLS: return (double)t->calls;
-	case M_TOKENS: return (double)(t->input + t->output);
+	case M_TOKENS: return (double)util_add_sat(t->input, t->output);
 	case M_COST: return (double)t->cost;
 	case M_LATENCY_P50: return hist_percentile(&t->latency, 0.50);
 	default: return hist_percentile(&t->latency, 0.95);
@@ -257,7 +257,7 @@ handle_cost_breakdown(struct http_req *req)
 		json_object_object_add(o, "name", json_object_new_string(name_or_unknown(x.g[i].key1)));
 		json_object_object_add(o, "totalCost", handler_usd(t->cost));
 		json_object_object_add(o, "totalCostNusd", json_object_new_int64(t->cost));
-		json_object_object_add(o, "totalTokens", json_object_new_int64(t->input + t->output));
+		json_object_object_add(o, "totalTokens", json_object_new_int64(util_add_sat(t->input, t->output)));
 		json_object_object_add(o, "inputTokens", json_object_new_int64(t->input));
 		json_object_object_add(o, "outputTokens", json_object_new_int64(t->output));
 		json_object_object_add(o, "cachedTokens", json_object_new_int64(t->cached));
@@ -356,12 +356,12 @@ handle_flamegraph(struct http_req *req)
 		{
 			const struct totals *t = &x.g[i].t;
 			json_object_array_add(models, flame_node(name_or_unknown(x.g[i].key2), t->cost,
-			    t->input + t->output, t->calls));
-			f_cost += t->cost;
-			f_tokens += t->input + t->output;
+			    util_add_sat(t->input, t->output), t->calls));
+			f_cost = util_add_sat(f_cost, t->cost);
+			f_tokens = util_add_sat(f_tokens, util_add_sat(t->input, t->output));
 			f_calls += t->calls;
-			total += t->cost;
-			total_tokens += t->input + t->output;
+			total = util_add_sat(total, t->cost);
+			total_tokens = util_add_sat(total_tokens, util_add_sat(t->input, t->output));
 			total_calls += t->calls;
 		}
 	}
@@ -439,7 +439,7 @@ handle_timeseries(struct http_req *req)
 		json_object_object_add(o, "timestamp", handler_time(b));
 		json_object_object_add(o, "value", metric_value(t, m));
 		json_object_object_add(o, "cost", handler_usd(t->cost));
-		json_object_object_add(o, "tokens", json_object_new_int64(t->input + t->output));
+		json_object_object_add(o, "tokens", json_object_new_int64(util_add_sat(t->input, t->output)));
 		json_object_object_add(o, "callCount", json_object_new_int64(t->calls));
 		json_object_array_add(data, o);
 	}

@@ -518,7 +518,7 @@ collect_span(void *arg, const struct span_row *r)
 	f->parent_id = r->sp.parent_span_id ? strdup(r->sp.parent_span_id) : NULL;
 	f->name = strdup(r->sp.name ? r->sp.name : r->sp.model ? r->sp.model : "span");
 	f->cost = r->cost_nusd;
-	f->tokens = r->sp.input_tokens + r->sp.output_tokens;
+	f->tokens = util_add_sat(r->sp.input_tokens, r->sp.output_tokens);
 	f->latency = r->sp.latency_ms;
 	x->n++;
 	if (!f->trace_id || !f->span_id || !f->name || (r->sp.parent_span_id && !f->parent_id)) {
@@ -554,8 +554,8 @@ fnode_json(const struct fnode *n, int64_t *cost, int64_t *tokens)
 	for (const struct fnode *k = n->child; k; k = k->next) {
 		int64_t kc, kt;
 		json_object_array_add(kids, fnode_json(k, &kc, &kt));
-		c += kc;
-		t += kt;
+		c = util_add_sat(c, kc);
+		t = util_add_sat(t, kt);
 	}
 	json_object_object_add(o, "name", json_object_new_string(n->name));
 	json_object_object_add(o, "value", handler_usd(c));
@@ -626,8 +626,8 @@ flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms)
 				handler_unavailable(req);
 				goto out;
 			}
-			n->cost += x.s[i].cost;
-			n->tokens += x.s[i].tokens;
+			n->cost = util_add_sat(n->cost, x.s[i].cost);
+			n->tokens = util_add_sat(n->tokens, x.s[i].tokens);
 			n->latency += x.s[i].latency;
 			n->count++;
 		}

@@ -35,7 +35,7 @@ trace_json(const struct trace_row *t)
 	json_object_object_add(o, "inputTokens", json_object_new_int64(t->input_tokens));
 	json_object_object_add(o, "outputTokens", json_object_new_int64(t->output_tokens));
 	json_object_object_add(o, "cachedTokens", json_object_new_int64(t->cached_tokens));
-	json_object_object_add(o, "totalTokens", json_object_new_int64(t->input_tokens + t->output_tokens));
+	json_object_object_add(o, "totalTokens", json_object_new_int64(util_add_sat(t->input_tokens, t->output_tokens)));
 	json_object_object_add(o, "cost", handler_usd(t->cost_nusd));
 	json_object_object_add(o, "costNusd", json_object_new_int64(t->cost_nusd));
 	json_object_object_add(o, "errorCount", json_object_new_int64(t->errors));
@@ -391,7 +391,7 @@ session_trace(void *arg, const struct trace_row *t)
 	struct session_ctx *x = arg;
 	x->traces++;
 	x->cost_nusd += t->cost_nusd;
-	x->tokens += t->input_tokens + t->output_tokens;
+	x->tokens = util_add_sat(x->tokens, util_add_sat(t->input_tokens, t->output_tokens));
 	return add_item(x, t->start_ms, 0, trace_json(t));
 }
 

@@ -59,7 +59,6 @@ static const struct {
 };
 
 #define NFIELDS (sizeof(lfields) / sizeof(lfields[0]))
-#define MAX_COST_USD 1e9        /* a billion dollars a call is a typo */
 
 static int
 bad(char *field, size_t fieldsz, char *problem, size_t problemsz, const char *name,
@@ -195,15 +194,17 @@ llm_span_from_json(json_object *obj, json_object *props, int require,
 				    "longer than %d characters", LLM_ID_MAX_CHARS);
 			break;
 		case LK_TOKENS:
-			if (!json_object_is_type(x, json_type_int) || (n = json_object_get_int64(x)) < 0)
-				return bad(field, fieldsz, problem, problemsz, name, "must be an integer >= 0");
+			if (!json_object_is_type(x, json_type_int) || (n = json_object_get_int64(x)) < 0 ||
+			    n > LLM_TOKENS_MAX)
+				return bad(field, fieldsz, problem, problemsz, name,
+				    "must be an integer from 0 to 1000000000");
 			break;
 		case LK_MS:
 		case LK_USD:
 			if (!json_object_is_type(x, json_type_int) && !json_object_is_type(x, json_type_double))
 				return bad(field, fieldsz, problem, problemsz, name, "must be a number");
 			d = json_object_get_double(x);
-			if (!isfinite(d) || d < 0 || (lfields[f].kind == LK_USD && d > MAX_COST_USD) ||
+			if (!isfinite(d) || d < 0 || (lfields[f].kind == LK_USD && d > LLM_COST_USD_MAX) ||
 			    (lfields[f].kind == LK_MS && d > 86400000.0 * 365))
 				return bad(field, fieldsz, problem, problemsz, name, "must be a number >= 0 in range");
 			break;

@@ -327,6 +327,8 @@ attr_tokens(struct span_ctx *c, const struct found *f, int64_t *out)
 		return sc_reject(c, "%s must be an integer", f->key);
 	if (*out < 0)
 		return sc_reject(c, "%s: negative tokens", f->key);
+	if (*out > LLM_TOKENS_MAX)
+		return sc_reject(c, "%s: more than 1000000000 tokens", f->key);
 	return 0;
 }
 
@@ -344,8 +346,8 @@ attr_cost(struct span_ctx *c, const struct found *f, struct llm_span *sp)
 		return sc_reject(c, "%s must be a finite number", f->key);
 	if (usd < 0)
 		return sc_reject(c, "%s: negative cost", f->key);
-	if (usd > 9e9)          /* nano-dollars must fit in int64 */
-		return sc_reject(c, "%s: cost too large", f->key);
+	if (usd > LLM_COST_USD_MAX)
+		return sc_reject(c, "%s: cost above 100000 USD", f->key);
 	/* llround(), without libm: halves away from zero (usd >= 0 here) */
 	nusd = usd * 1e9;
 	sp->has_estimate = 1;

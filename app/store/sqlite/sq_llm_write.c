@@ -131,10 +131,10 @@ group_add(struct group *g, const struct llm_span *sp, int64_t cost)
 	g->inputs[g->nvalues] = sp->input_tokens;
 	g->nvalues++;
 	g->calls++;
-	g->input += sp->input_tokens;
-	g->output += sp->output_tokens;
-	g->cached += sp->cached_tokens;
-	g->cost += cost;
+	g->input = util_add_sat(g->input, sp->input_tokens);
+	g->output = util_add_sat(g->output, sp->output_tokens);
+	g->cached = util_add_sat(g->cached, sp->cached_tokens);
+	g->cost = util_add_sat(g->cost, cost);
 	g->errors += sp->status == LLM_ERROR;
 	g->latency_sum += sp->latency_ms;
 	return 0;

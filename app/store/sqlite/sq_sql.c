@@ -1,6 +1,11 @@
 /* sq_sql: every fixed SQL statement of the SQLite backend, in one place. */
 #include "sq.h"
 
+/* A sum of tokens or nano-dollars held at INT64_MAX: SQLite turns an
+ * overflowing integer sum into a REAL, which a STRICT INTEGER column refuses,
+ * and one absurd call would then block a project's LLM ingest. */
+#define SAT(a, b) "min(" a " + " b ", 9223372036854775807)"
+
 const char *const sq_sql[SQ__COUNT] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
 	[SQ_COMMIT] = "COMMIT",
@@ -104,10 +109,10 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "start_ts = min(traces.start_ts, excluded.start_ts), "
 	    "end_ts = max(traces.end_ts, excluded.end_ts), "
 	    "spans = traces.spans + 1, calls = traces.calls + excluded.calls, "
-	    "input_tokens = traces.input_tokens + excluded.input_tokens, "
-	    "output_tokens = traces.output_tokens + excluded.output_tokens, "
-	    "cached_tokens = traces.cached_tokens + excluded.cached_tokens, "
-	    "cost_nusd = traces.cost_nusd + excluded.cost_nusd, "
+	    "input_tokens = " SAT("traces.input_tokens", "excluded.input_tokens") ", "
+	    "output_tokens = " SAT("traces.output_tokens", "excluded.output_tokens") ", "
+	    "cached_tokens = " SAT("traces.cached_tokens", "excluded.cached_tokens") ", "
+	    "cost_nusd = " SAT("traces.cost_nusd", "excluded.cost_nusd") ", "
 	    "errors = traces.errors + excluded.errors, "
 	    "metadata = coalesce(excluded.metadata, traces.metadata)",
 	[SQ_ROLLUP_UPSERT] =
@@ -116,10 +121,10 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "latency_sum, latency_hist, input_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
 	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
 	    "ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, "
-	    "input_tokens = input_tokens + excluded.input_tokens, "
-	    "output_tokens = output_tokens + excluded.output_tokens, "
-	    "cached_tokens = cached_tokens + excluded.cached_tokens, "
-	    "cost_nusd = cost_nusd + excluded.cost_nusd, errors = errors + excluded.errors, "
+	    "input_tokens = " SAT("input_tokens", "excluded.input_tokens") ", "
+	    "output_tokens = " SAT("output_tokens", "excluded.output_tokens") ", "
+	    "cached_tokens = " SAT("cached_tokens", "excluded.cached_tokens") ", "
+	    "cost_nusd = " SAT("cost_nusd", "excluded.cost_nusd") ", errors = errors + excluded.errors, "
 	    "latency_sum = latency_sum + excluded.latency_sum, "
 	    "latency_hist = tally_hist_add(latency_hist, excluded.latency_hist), "
 	    "input_hist = tally_hist_add(input_hist, excluded.input_hist)",
@@ -131,7 +136,7 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "user_id = coalesce(conversations.user_id, excluded.user_id), "
 	    "first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts), "
 	    "turns = turns + excluded.turns, calls = calls + excluded.calls, "
-	    "cost_nusd = cost_nusd + excluded.cost_nusd, "
+	    "cost_nusd = " SAT("cost_nusd", "excluded.cost_nusd") ", "
 	    "models = CASE WHEN ?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(conversations.models) "
 	    "WHERE value = ?8) THEN conversations.models "
 	    "ELSE json_insert(conversations.models, '$[#]', ?8) END",
@@ -184,12 +189,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_SPAN_SET_COST] =
 	    "UPDATE spans SET cost_nusd = ?2, priced = ?3 WHERE id = ?1",
 	[SQ_TRACE_ADD_COST] =
-	    "UPDATE traces SET cost_nusd = cost_nusd + ?3 WHERE project_id = ?1 AND trace_id = ?2",
+	    "UPDATE traces SET cost_nusd = " SAT("cost_nusd", "?3") " WHERE project_id = ?1 AND trace_id = ?2",
 	[SQ_CONV_ADD_COST] =
-	    "UPDATE conversations SET cost_nusd = cost_nusd + ?3 "
+	    "UPDATE conversations SET cost_nusd = " SAT("cost_nusd", "?3") " "
 	    "WHERE project_id = ?1 AND conversation_id = ?2",
 	[SQ_ROLLUP_ADD_COST] =
-	    "UPDATE llm_rollup SET cost_nusd = cost_nusd + ?9 WHERE project_id = ?1 AND dims = ?2 "
+	    "UPDATE llm_rollup SET cost_nusd = " SAT("cost_nusd", "?9") " WHERE project_id = ?1 AND dims = ?2 "
 	    "AND grain = ?3 AND bucket = ?4 AND feature = ?5 AND model = ?6 AND provider = ?7 "
 	    "AND user_id = ?8",
 };
