@@ -1,6 +1,7 @@
 /*
  * sq_llm_write: storing LLM spans and votes, and keeping what is derived
- * from them current in the same transaction: trace totals, conversations
+ * from them current in the same transaction: trace totals (summed per
+ * trace in memory, one upsert each at the job's end), conversations
  * and the llm_rollup rows (hour and day, for the project's total and per
  * feature × model × provider; day only per user).
  */
@@ -265,10 +266,6 @@ sq_event_conversation(struct sq_conn *c, int64_t project_id, const struct event 
 
 /* ---- spans ---- */
 
-struct sq_llm_job {
-	struct sq_rollup rollup;
-};
-
 /* The verified cost when a price matches, else the client's estimate. */
 static int
 span_cost(struct sq_store *st, struct sq_conn *c, int64_t project_id, const struct llm_span *sp,
@@ -290,39 +287,164 @@ span_cost(struct sq_store *st, struct sq_conn *c, int64_t project_id, const stru
 	return 0;
 }
 
-static int
-trace_upsert(struct sq_conn *c, int64_t project_id, const struct llm_span *sp, int64_t cost)
-{
-	sqlite3_stmt *s = sq_stmt(c, SQ_TRACE_UPSERT);
-	int root = sp->parent_span_id == NULL;
-	const char *name = sp->trace_name ? sp->trace_name : root ? sp->name : NULL;
+/* ---- trace totals of one job, written once per trace at its end ---- */
 
-	if (s == NULL)
+/* What the spans of one trace in this job add to its row (SQ_TRACE_UPSERT). */
+struct trace_acc {
+	const char *trace_id;
+	const char *name;               /* the last naming span's */
+	const char *session_id, *user_id, *feature, *model;    /* the first sent */
+	const char *metadata;           /* the last sent */
+	int names;
+	int64_t start, end, spans, calls, input, output, cached, cost, errors;
+	uint64_t hash;
+};
+
+struct trace_map {
+	struct trace_acc *t;
+	size_t n, cap;
+	size_t *slots;                  /* open addressing over t, index + 1; 0 empty */
+	size_t nslots;
+};
+
+static int
+trace_map_grow(struct trace_map *m)
+{
+	size_t nslots = m->nslots ? m->nslots * 2 : 64;
+	size_t *slots = calloc(nslots, sizeof(*slots));
+	struct trace_acc *t = realloc(m->t, (nslots / 2) * sizeof(*t));
+
+	if (slots == NULL || t == NULL) {
+		free(slots);
+		if (t != NULL)
+			m->t = t;
 		return -1;
-	sqlite3_bind_int64(s, 1, project_id);
-	sq_bind_text(s, 2, sp->trace_id);
-	sq_bind_text(s, 3, name);
-	sq_bind_text(s, 4, sp->session_id);
-	sq_bind_text(s, 5, sp->user_id);
-	sq_bind_text(s, 6, sp->feature);
-	sq_bind_text(s, 7, sp->model);
-	sqlite3_bind_int64(s, 8, sp->start_ms);
-	sqlite3_bind_int64(s, 9, sp->end_ms);
-	sqlite3_bind_int(s, 10, sp->model != NULL);
-	sqlite3_bind_int64(s, 11, sp->input_tokens);
-	sqlite3_bind_int64(s, 12, sp->output_tokens);
-	sqlite3_bind_int64(s, 13, sp->cached_tokens);
-	sqlite3_bind_int64(s, 14, cost);
-	sqlite3_bind_int(s, 15, sp->status == LLM_ERROR);
-	sq_bind_text(s, 16, sp->trace_metadata);
-	sqlite3_bind_int(s, 17, name != NULL);
-	return sq_exec(c, s);
+	}
+	m->t = t;
+	m->cap = nslots / 2;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t j = m->t[i].hash & (nslots - 1);
+		while (slots[j])
+			j = (j + 1) & (nslots - 1);
+		slots[j] = i + 1;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->nslots = nslots;
+	return 0;
 }
+
+static struct trace_acc *
+trace_map_get(struct trace_map *m, const char *trace_id)
+{
+	uint64_t h = (uint64_t)util_hash64(trace_id, strlen(trace_id));
+	size_t j;
+	struct trace_acc *t;
+
+	if (m->n >= m->cap && trace_map_grow(m) != 0)
+		return NULL;
+	for (j = h & (m->nslots - 1); m->slots[j]; j = (j + 1) & (m->nslots - 1)) {
+		t = &m->t[m->slots[j] - 1];
+		if (t->hash == h && strcmp(t->trace_id, trace_id) == 0)
+			return t;
+	}
+	t = &m->t[m->n];
+	memset(t, 0, sizeof(*t));
+	t->trace_id = trace_id;
+	t->hash = h;
+	t->start = INT64_MAX;
+	t->end = INT64_MIN;
+	m->slots[j] = ++m->n;
+	return t;
+}
+
+static void
+trace_map_free(struct trace_map *m)
+{
+	free(m->t);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+#define FIRST(field, v) do { if (t->field == NULL) t->field = (v); } while (0)
+
+/* Adds a stored span to its trace's totals, as SQ_TRACE_UPSERT would one by one. */
+static int
+trace_add(struct trace_map *m, const struct llm_span *sp, int64_t cost)
+{
+	struct trace_acc *t = trace_map_get(m, sp->trace_id);
+	const char *name = sp->trace_name ? sp->trace_name : sp->parent_span_id == NULL ? sp->name : NULL;
+
+	if (t == NULL)
+		return -1;
+	if (name != NULL) {
+		t->name = name;
+		t->names = 1;
+	}
+	FIRST(session_id, sp->session_id);
+	FIRST(user_id, sp->user_id);
+	FIRST(feature, sp->feature);
+	FIRST(model, sp->model);
+	if (sp->trace_metadata != NULL)
+		t->metadata = sp->trace_metadata;
+	if (sp->start_ms < t->start)
+		t->start = sp->start_ms;
+	if (sp->end_ms > t->end)
+		t->end = sp->end_ms;
+	t->spans++;
+	t->calls += sp->model != NULL;
+	t->input = util_add_sat(t->input, sp->input_tokens);
+	t->output = util_add_sat(t->output, sp->output_tokens);
+	t->cached = util_add_sat(t->cached, sp->cached_tokens);
+	t->cost = util_add_sat(t->cost, cost);
+	t->errors += sp->status == LLM_ERROR;
+	return 0;
+}
+
+#undef FIRST
+
+static int
+trace_flush(struct sq_conn *c, int64_t project_id, const struct trace_map *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct trace_acc *t = &m->t[i];
+		sqlite3_stmt *s = sq_stmt(c, SQ_TRACE_UPSERT);
+
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, project_id);
+		sq_bind_text(s, 2, t->trace_id);
+		sq_bind_text(s, 3, t->name);
+		sq_bind_text(s, 4, t->session_id);
+		sq_bind_text(s, 5, t->user_id);
+		sq_bind_text(s, 6, t->feature);
+		sq_bind_text(s, 7, t->model);
+		sqlite3_bind_int64(s, 8, t->start);
+		sqlite3_bind_int64(s, 9, t->end);
+		sqlite3_bind_int64(s, 10, t->calls);
+		sqlite3_bind_int64(s, 11, t->input);
+		sqlite3_bind_int64(s, 12, t->output);
+		sqlite3_bind_int64(s, 13, t->cached);
+		sqlite3_bind_int64(s, 14, t->cost);
+		sqlite3_bind_int64(s, 15, t->errors);
+		sq_bind_text(s, 16, t->metadata);
+		sqlite3_bind_int(s, 17, t->names);
+		sqlite3_bind_int64(s, 18, t->spans);
+		if (sq_exec(c, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct sq_llm_job {
+	struct sq_rollup rollup;
+	struct trace_map traces;
+};
 
 /* Stores one span with everything derived from it. 0 stored, 1 duplicate, -1 failed. */
 static int
 span_write(struct sq_store *st, struct sq_conn *c, const struct ingest_meta *m,
-    const struct llm_span *sp, struct sq_rollup *r)
+    const struct llm_span *sp, struct sq_llm_job *job)
 {
 	sqlite3_stmt *s = sq_stmt(c, SQ_SPAN_INSERT);
 	const char *conv = sp->conversation_id ? sp->conversation_id : sp->session_id;
@@ -365,7 +487,7 @@ span_write(struct sq_store *st, struct sq_conn *c, const struct ingest_meta *m,
 		return -1;
 	if (sqlite3_changes(c->db) == 0)
 		return 1;
-	if (trace_upsert(c, m->project_id, sp, cost) != 0)
+	if (trace_add(&job->traces, sp, cost) != 0)
 		return -1;
 	if (sp->model == NULL)
 		return 0;
@@ -373,7 +495,7 @@ span_write(struct sq_store *st, struct sq_conn *c, const struct ingest_meta *m,
 	if (conv != NULL && conversation_touch(c, m->project_id, conv, sp->user_id, sp->start_ms,
 	    sp->turn_id ? sp->turn_id : sp->trace_id, sp->model, 1, cost) != 0)
 		return -1;
-	return rollup_add(r, sp, cost);
+	return rollup_add(&job->rollup, sp, cost);
 }
 
 struct sq_llm_job *
@@ -386,22 +508,27 @@ int
 sq_llm_span(struct sq_store *st, struct sq_conn *c, const struct ingest_meta *m,
     const struct llm_span *sp, struct sq_llm_job *job)
 {
-	return span_write(st, c, m, sp, &job->rollup);
+	return span_write(st, c, m, sp, job);
 }
 
 int
 sq_llm_job_flush(struct sq_conn *c, int64_t project_id, struct sq_llm_job *job)
 {
-	int rc = rollup_flush(c, project_id, &job->rollup);
+	int rc = trace_flush(c, project_id, &job->traces);
+	if (rc == 0)
+		rc = rollup_flush(c, project_id, &job->rollup);
 	rollup_free(&job->rollup);
+	trace_map_free(&job->traces);
 	return rc;
 }
 
 void
 sq_llm_job_free(struct sq_llm_job *job)
 {
-	if (job != NULL)
+	if (job != NULL) {
 		rollup_free(&job->rollup);
+		trace_map_free(&job->traces);
+	}
 	free(job);
 }
 
@@ -435,6 +562,7 @@ spans_tx(struct sq_conn *c, void *arg)
 	if (rc == 0)
 		rc = sq_llm_job_flush(c, a->meta->project_id, &job);
 	rollup_free(&job.rollup);
+	trace_map_free(&job.traces);
 	return rc;
 }
 

@@ -93,11 +93,11 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
 	    "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) "
 	    "ON CONFLICT(project_id, trace_id, span_id) DO NOTHING",
-	/* ?17: this span names the trace (a root span, or the trace's own name) */
+	/* ?17: these spans name the trace (a root span, or the trace's own name); ?18 how many */
 	[SQ_TRACE_UPSERT] =
 	    "INSERT INTO traces(project_id, trace_id, name, session_id, user_id, feature, model, "
 	    "start_ts, end_ts, spans, calls, input_tokens, output_tokens, cached_tokens, cost_nusd, "
-	    "errors, metadata) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12, ?13, "
+	    "errors, metadata) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?18, ?10, ?11, ?12, ?13, "
 	    "?14, ?15, ?16) "
 	    "ON CONFLICT(project_id, trace_id) DO UPDATE SET "
 	    "name = CASE WHEN ?17 AND excluded.name IS NOT NULL THEN excluded.name "
@@ -108,7 +108,7 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "model = coalesce(traces.model, excluded.model), "
 	    "start_ts = min(traces.start_ts, excluded.start_ts), "
 	    "end_ts = max(traces.end_ts, excluded.end_ts), "
-	    "spans = traces.spans + 1, calls = traces.calls + excluded.calls, "
+	    "spans = traces.spans + excluded.spans, calls = traces.calls + excluded.calls, "
 	    "input_tokens = " SAT("traces.input_tokens", "excluded.input_tokens") ", "
 	    "output_tokens = " SAT("traces.output_tokens", "excluded.output_tokens") ", "
 	    "cached_tokens = " SAT("traces.cached_tokens", "excluded.cached_tokens") ", "
