@@ -731,6 +731,16 @@ test_mapping(void)
 	ok(s && streq(s->provider, "anthropic") && streq(s->model, "claude-3-5-sonnet-20241022"),
 	    "gen_ai.system and gen_ai.response.model when alone");
 
+	/* the current names win whatever the order (the GenAI request has them second) */
+	span = span_min(SPAN_ID);
+	attr(&span, 9, "gen_ai.provider.name", av_str("openai"));
+	attr(&span, 9, "gen_ai.system", av_str("azure.openai"));
+	attr(&span, 9, "gen_ai.request.model", av_str("gpt-4o"));
+	attr(&span, 9, "gen_ai.response.model", av_str("gpt-4o-2024-08-06"));
+	s = pb_span(span);
+	ok(s && streq(s->provider, "openai") && streq(s->model, "gpt-4o"),
+	    "gen_ai.provider.name and gen_ai.request.model win when sent first too");
+
 	/* an empty string is no value: the next alias is read */
 	span = span_min(SPAN_ID);
 	attr(&span, 9, "gen_ai.request.model", av_str(""));
@@ -771,6 +781,21 @@ test_mapping(void)
 	s = pb_span(span);
 	ok(s && streq(s->user_id, "u") && streq(s->session_id, "conv") && streq(s->feature, "tf"),
 	    "user.id over enduser.id, gen_ai.conversation.id over session.id, tally.feature over feature");
+	span = span_min(SPAN_ID);
+	attr(&span, 9, "user.id", av_str("u"));
+	attr(&span, 9, "enduser.id", av_str("e"));
+	attr(&span, 9, "gen_ai.conversation.id", av_str("conv"));
+	attr(&span, 9, "session.id", av_str("sess"));
+	attr(&span, 9, "tally.feature", av_str("tf"));
+	attr(&span, 9, "feature", av_str("f"));
+	s = pb_span(span);
+	ok(s && streq(s->user_id, "u") && streq(s->session_id, "conv") && streq(s->feature, "tf"),
+	    "... in the other order too");
+	span = span_min(SPAN_ID);
+	attr(&span, 9, "service.name", av_str("svc"));
+	s = pb_span(span);
+	ok(s && s->feature == NULL && streq(s->metadata, "{\"service.name\":\"svc\"}"),
+	    "service.name on a span is metadata, not the feature (resource only)");
 
 	/* the client's cost and the texts */
 	span = span_min(SPAN_ID);
@@ -1095,6 +1120,9 @@ test_hostile_pb(void)
 	pb_refused("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, "varint longer than 10 bytes",
 	    "11-byte key");
 	pb_refused("\x0a\x05\x00", 3, "length past the end", "length past the end");
+	pb_refused("\x0a\x01", 2, "length past the end", "length one byte past the end");
+	pb_refused("\x0a\x02\x1a\x01\x61", 5, "length past the end",
+	    "inner length one byte past its message");
 	pb_refused("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10, "length past the end",
 	    "a length near 2^63");
 	pb_refused("\x0a\x02\x12\x05\x00\x00", 6, "length past the end",
@@ -1111,6 +1139,7 @@ test_hostile_pb(void)
 	pb_refused("\x02\x00", 2, "invalid field number", "field number 0");
 	pb_refused("\x00", 1, "invalid field number", "a zero byte");
 	pb_refused("\x80\x80\x80\x80\x80\x01\x00", 7, "invalid field number", "field number past 2^29 - 1");
+	pb_refused("\x80\x80\x80\x80\x10\x00", 6, "invalid field number", "field number 2^29");
 
 	/* the same problems one message down: each message is bounded by its own length */
 	span_refused("\xa8\x3e", 2, "truncated varint", "truncated varint at the end of a span");
