@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bounded fuzzing of the request parsers with libFuzzer + ASan + UBSan.
 #
-#   tests/fuzz/run.sh              # both targets, 20 s each
+#   tests/fuzz/run.sh              # every target, 20 s each
 #   FUZZ_SECONDS=300 tests/fuzz/run.sh ingest
 #
 # Builds the targets straight from the parser sources (no database, no
@@ -17,7 +17,7 @@ src=${TALLY_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 seconds=${FUZZ_SECONDS:-20}
 cc=${FUZZ_CC:-clang}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ingest query)
+[ ${#targets[@]} -gt 0 ] || targets=(ingest query otlp)
 
 fail() { echo "fuzz: $*" >&2; exit 1; }
 
@@ -48,11 +48,12 @@ parsers=(app/ingest/json_strict.c app/ingest/fields.c app/ingest/batch.c
 declare -A sources=(
 	[ingest]="tests/fuzz/fuzz_ingest.c ${parsers[*]}"
 	[query]="tests/fuzz/fuzz_query.c app/http/query.c app/http/router.c app/core/util.c"
+	[otlp]="tests/fuzz/fuzz_otlp.c app/llm/otlp_pb.c app/llm/otlp_map.c ${parsers[*]}"
 )
 
 failed=0
 for t in "${targets[@]}"; do
-	[ -n "${sources[$t]:-}" ] || fail "unknown target '$t' (ingest, query)"
+	[ -n "${sources[$t]:-}" ] || fail "unknown target '$t' (ingest, query, otlp)"
 	srcs=()
 	for f in ${sources[$t]}; do srcs+=("$src/$f"); done
 	echo "==> building fuzz_$t"
