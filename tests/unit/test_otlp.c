@@ -1381,10 +1381,14 @@ test_json_hostile(void)
 			    "{\"intValue\":\"-3\"}}]"), "negative tokens" },
 			{ SPAN_JSON(",\"attributes\":[{\"key\":\"gen_ai.usage.input_tokens\",\"value\":"
 			    "{\"intValue\":\"9223372036854775808\"}}]"), "must be an integer" },
+			{ SPAN_JSON(",\"attributes\":[{\"key\":\"gen_ai.usage.output_tokens\",\"value\":"
+			    "{\"intValue\":\"1000000001\"}}]"), "more than 1000000000 tokens" },
+			{ SPAN_JSON(",\"attributes\":[{\"key\":\"gen_ai.usage.cost\",\"value\":"
+			    "{\"doubleValue\":100000.01}}]"), "cost above 100000 USD" },
 			{ SPAN_JSON(",\"attributes\":[{\"key\":\"gen_ai.usage.cost\",\"value\":"
 			    "{\"doubleValue\":\"Infinity\"}}]"), "must be a finite number" },
 			{ SPAN_JSON(",\"attributes\":[{\"key\":\"gen_ai.usage.cost\",\"value\":"
-			    "{\"doubleValue\":1e300}}]"), "cost too large" },
+			    "{\"doubleValue\":1e300}}]"), "cost above 100000 USD" },
 		};
 		for (size_t i = 0; i < sizeof(rej) / sizeof(rej[0]); i++) {
 			int rc = run_json(&j, rej[i].json);
