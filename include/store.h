@@ -226,7 +226,11 @@ struct llm_query {
 	int by;                         /* enum llm_by */
 	int bucket;                     /* enum llm_bucket (UTC; weeks start on Monday) */
 	const char *feature, *model, *provider, *user_id;   /* exact filters; NULL: any */
+	int hists;                      /* LLM_HIST_*: the histograms to merge (empty otherwise) */
 };
+
+#define LLM_HIST_LATENCY 1
+#define LLM_HIST_INPUT 2
 
 struct hist;
 struct llm_agg {

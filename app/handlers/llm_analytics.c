@@ -66,6 +66,8 @@ totals_add(struct totals *t, const struct llm_agg *a)
 	t->cost = util_add_sat(t->cost, a->cost_nusd);
 	t->errors += a->errors;
 	t->latency_sum += a->latency_sum;
+	if (a->latency->total == 0 && a->input->total == 0)
+		return;         /* not asked for: the common case of cost and counts */
 	for (int b = 0; b < HIST_BUCKETS; b++) {
 		t->latency.count[b] += a->latency->count[b];
 		t->input_hist.count[b] += a->input->count[b];
@@ -232,8 +234,10 @@ handle_cost_breakdown(struct http_req *req)
 	struct llm_query q;
 	struct groups x;
 	json_object *data;
+	int64_t limit;
 
-	if (parse_query(req, &q) != 0)
+	/* costliest first; a project's users are too many to list whole */
+	if (parse_query(req, &q) != 0 || handler_query_int(req, "limit", 1, 10000, 100, &limit) != 0)
 		return;
 	if (g == NULL || strcmp(g, "feature") == 0)
 		q.by = BY_FEATURE;
@@ -251,7 +255,7 @@ handle_cost_breakdown(struct http_req *req)
 		return;
 	qsort(x.g, x.n, sizeof(*x.g), by_cost_desc);
 	data = json_object_new_array();
-	for (size_t i = 0; i < x.n; i++) {
+	for (size_t i = 0; i < x.n && (int64_t)i < limit; i++) {
 		const struct totals *t = &x.g[i].t;
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(name_or_unknown(x.g[i].key1)));
@@ -424,6 +428,7 @@ handle_timeseries(struct http_req *req)
 		return;
 	}
 	q.by = BY_NONE;
+	q.hists = m == M_LATENCY_P50 || m == M_LATENCY_P95 ? LLM_HIST_LATENCY : 0;
 	if (aggregate(req, &q, &x) != 0)
 		return;
 	data = json_object_new_array();
@@ -476,6 +481,7 @@ handle_breakdown(struct http_req *req)
 		return;
 	q.by = strcmp(by, "feature") == 0 ? BY_FEATURE : strcmp(by, "model") == 0 ? BY_MODEL
 	    : strcmp(by, "provider") == 0 ? BY_PROVIDER : BY_USER;
+	q.hists = m == M_LATENCY_P50 || m == M_LATENCY_P95 ? LLM_HIST_LATENCY : 0;
 	if (aggregate(req, &q, &x) != 0)
 		return;
 	qsort(x.g, x.n, sizeof(*x.g), sorters[m]);

@@ -264,6 +264,7 @@ handle_prompts(struct http_req *req)
 	if (handler_range(req, &q.from_ms, &q.to_ms) != 0)
 		return;
 	q.by = BY_FEATURE_MODEL;
+	q.hists = LLM_HIST_INPUT;
 	if ((med.m = calloc(MEDIAN_GROUPS_MAX, sizeof(*med.m))) == NULL ||
 	    (tx.c = calloc(CLUSTER_CALLS, sizeof(*tx.c))) == NULL) {
 		free(med.m);

@@ -228,7 +228,8 @@ sq_trace_get(struct store *base, int64_t project_id, const char *trace_id,
 	if (rc == 0 && tx.rows == 0)
 		rc = 1;
 	if (rc == 0)
-		rc = run_sql(c, "SELECT " SPAN_COLUMNS " FROM spans WHERE project_id = ?1 AND trace_id = ?2 "
+		rc = run_sql(c, "SELECT " SPAN_COLUMNS " FROM spans INDEXED BY spans_project_trace "
+		    "WHERE project_id = ?1 AND trace_id = ?2 "
 		    "ORDER BY start_ts, id", bind_id, &p, span_row, &sx);
 	sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
 	sq_read_release(st, c);
@@ -373,10 +374,14 @@ agg_row(sqlite3_stmt *s, void *arg)
 	a.cost_nusd = sqlite3_column_int64(s, 7);
 	a.errors = sqlite3_column_int64(s, 8);
 	a.latency_sum = sqlite3_column_double(s, 9);
-	memset(&x->latency, 0, sizeof(x->latency));
-	memset(&x->input, 0, sizeof(x->input));
-	hist_merge_blob(&x->latency, sqlite3_column_blob(s, 10), (size_t)sqlite3_column_bytes(s, 10));
-	hist_merge_blob(&x->input, sqlite3_column_blob(s, 11), (size_t)sqlite3_column_bytes(s, 11));
+	if (x->latency.total != 0)
+		memset(&x->latency, 0, sizeof(x->latency));
+	if (x->input.total != 0)
+		memset(&x->input, 0, sizeof(x->input));
+	if (sqlite3_column_bytes(s, 10) > 0)
+		hist_merge_blob(&x->latency, sqlite3_column_blob(s, 10), (size_t)sqlite3_column_bytes(s, 10));
+	if (sqlite3_column_bytes(s, 11) > 0)
+		hist_merge_blob(&x->input, sqlite3_column_blob(s, 11), (size_t)sqlite3_column_bytes(s, 11));
 	a.latency = &x->latency;
 	a.input = &x->input;
 	if (a.key1 == NULL)
@@ -405,7 +410,7 @@ sq_llm_aggregate(struct store *base, int64_t project_id, const struct llm_query 
 	struct agg_params p;
 	struct agg_ctx *x;
 	struct sq_conn *c;
-	char filters[256], sql[2048];
+	char filters[256], cols[256], sql[3072];
 	int64_t from, to;
 	int rc;
 
@@ -444,14 +449,20 @@ sq_llm_aggregate(struct store *base, int64_t project_id, const struct llm_query 
 	snprintf(filters, sizeof(filters), "%s%s%s%s",
 	    q->feature ? " AND feature = ?9" : "", q->model ? " AND model = ?10" : "",
 	    q->provider ? " AND provider = ?11" : "", q->user_id ? " AND user_id = ?12" : "");
-#define ARM(grain, a, b) "SELECT * FROM llm_rollup WHERE project_id = ?1 AND dims = ?2 AND grain = " \
+	/* only the columns the sums read: the histograms when asked for */
+	snprintf(cols, sizeof(cols), "feature, model, provider, user_id, bucket, calls, input_tokens, "
+	    "output_tokens, cached_tokens, cost_nusd, errors, latency_sum, %s AS latency_hist, %s AS input_hist",
+	    q->hists & LLM_HIST_LATENCY ? "latency_hist" : "NULL", q->hists & LLM_HIST_INPUT ? "input_hist" : "NULL");
+#define ARM(grain, a, b) "SELECT %s FROM llm_rollup WHERE project_id = ?1 AND dims = ?2 AND grain = " \
 	grain " AND bucket >= " a " AND bucket < " b "%s"
 	snprintf(sql, sizeof(sql),
 	    "SELECT %s, %s, %s, sum(calls), sum(input_tokens), sum(output_tokens), sum(cached_tokens), "
-	    "sum(cost_nusd), sum(errors), sum(latency_sum), tally_hist_merge(latency_hist), "
-	    "tally_hist_merge(input_hist) FROM (" ARM("1", "?3", "?4") " UNION ALL "
+	    "sum(cost_nusd), sum(errors), sum(latency_sum), %s, %s FROM (" ARM("1", "?3", "?4") " UNION ALL "
 	    ARM("0", "?5", "?6") " UNION ALL " ARM("0", "?7", "?8") ") GROUP BY 1, 2, 3 ORDER BY 3, 1, 2",
-	    keys[q->by][0], keys[q->by][1], buckets[q->bucket], filters, filters, filters);
+	    keys[q->by][0], keys[q->by][1], buckets[q->bucket],
+	    q->hists & LLM_HIST_LATENCY ? "tally_hist_merge(latency_hist)" : "NULL",
+	    q->hists & LLM_HIST_INPUT ? "tally_hist_merge(input_hist)" : "NULL",
+	    cols, filters, cols, filters, cols, filters);
 #undef ARM
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
