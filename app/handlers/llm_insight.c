@@ -21,6 +21,7 @@
 #define RATIO_LIMIT 10          /* input/output above 10 */
 #define FLAGGED_PER_GROUP 20
 #define FLAGGED_MAX 200
+#define RULE1_MAX 100          /* rule 1's share of FLAGGED_MAX */
 #define MEDIAN_GROUPS_MAX 200
 #define CLUSTER_CALLS 2000      /* the newest calls with prompt text */
 #define CLUSTERS_MAX 20
@@ -40,6 +41,7 @@ send_data(struct http_req *req, json_object *data)
 struct median {
 	char *feature, *model;
 	int64_t median, calls;
+	uint64_t above;         /* calls above twice the median, from the histogram */
 };
 
 struct medians {
@@ -61,6 +63,10 @@ collect_median(void *arg, const struct llm_agg *a)
 	m->model = strdup(a->key2);
 	m->median = (int64_t)llround(hist_percentile(a->input, 0.5));
 	m->calls = a->calls;
+	m->above = 0;
+	for (int b = 0; b < HIST_BUCKETS; b++)
+		if (hist_bucket_value(b) > (double)(BLOAT_FACTOR * m->median))
+			m->above += a->input->count[b];
 	if (m->feature == NULL || m->model == NULL) {
 		free(m->feature);
 		free(m->model);
@@ -247,6 +253,13 @@ clusters_json(struct texts *x)
 	return out;
 }
 
+static int
+by_above_desc(const void *a, const void *b)
+{
+	const struct median *x = *(const struct median *const *)a, *y = *(const struct median *const *)b;
+	return x->above < y->above ? 1 : x->above > y->above ? -1 : 0;
+}
+
 void
 handle_prompts(struct http_req *req)
 {
@@ -255,6 +268,7 @@ handle_prompts(struct http_req *req)
 	struct flagged fl;
 	struct texts tx;
 	struct calls_query cq;
+	struct median **order = NULL;
 	json_object *d, *medians, *sim;
 	int rc = 0;
 
@@ -275,8 +289,18 @@ handle_prompts(struct http_req *req)
 	fl.list = json_object_new_array();
 	fl.all = &med;
 	fl.count = 0;
-	/* rule 1: above twice the feature+model median, largest first */
-	for (size_t i = 0; rc == 0 && !med.failed && i < med.n; i++) {
+	/* rule 1: above twice the feature+model median, largest first; the
+	 * pairs with the most such calls first, until RULE1_MAX are found */
+	if (rc == 0 && !med.failed && (order = malloc((med.n ? med.n : 1) * sizeof(*order))) == NULL)
+		rc = -1;
+	for (size_t k = 0; k < med.n && order; k++)
+		order[k] = &med.m[k];
+	if (order)
+		qsort(order, med.n, sizeof(*order), by_above_desc);
+	for (size_t k = 0; rc == 0 && !med.failed && k < med.n && fl.count < RULE1_MAX; k++) {
+		size_t i = (size_t)(order[k] - med.m);
+		if (order[k]->above == 0)
+			break;
 		memset(&cq, 0, sizeof(cq));
 		cq.kind = CALLS_INPUT_ABOVE;
 		cq.from_ms = q.from_ms;
@@ -344,6 +368,7 @@ out:
 	}
 	free(med.m);
 	free(tx.c);
+	free(order);
 }
 
 /* ---- trust score ---- */

@@ -42,6 +42,9 @@ CREATE INDEX spans_project_feature_model ON spans(project_id, feature, model, in
   WHERE model IS NOT NULL;
 CREATE INDEX spans_project_ratio ON spans(project_id, start_ts)
   WHERE model IS NOT NULL AND input_tokens > 10 * output_tokens;
+-- Calls with prompt text, for near-duplicate clusters (few calls carry text).
+CREATE INDEX spans_project_text ON spans(project_id, start_ts)
+  WHERE model IS NOT NULL AND simhash IS NOT NULL;
 
 -- Trace totals, kept current by every span insert whatever the order.
 CREATE TABLE traces (
