@@ -93,6 +93,8 @@ CREATE INDEX votes_project_user ON votes(project_id, user_id, ts, value) WHERE u
 CREATE INDEX votes_project_mid ON votes(project_id, mid_hash);
 CREATE INDEX votes_project_trace ON votes(project_id, trace_id) WHERE trace_id IS NOT NULL;
 CREATE INDEX votes_project_turn ON votes(project_id, turn_id) WHERE turn_id IS NOT NULL;
+CREATE INDEX votes_project_conversation ON votes(project_id, conversation_id)
+  WHERE conversation_id IS NOT NULL;
 
 -- Conversations (Bilan conversationId; an LLM call's sessionId when it has none).
 CREATE TABLE conversations (

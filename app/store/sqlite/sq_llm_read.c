@@ -308,14 +308,19 @@ sq_session_get(struct store *base, int64_t project_id, const char *session_id,
 		    "WHERE project_id = ?1 AND session_id = ?2 AND session_id IS NOT NULL "
 		    "AND event IS NOT 'llm_call' ORDER BY ts, id LIMIT ?5",
 		    bind_id, &p, event_row, &ex);
-	/* votes reach a session through its traces or its turns */
+	/* votes reach a session through its traces, its turns or its
+	 * conversation: one indexed lookup each (an OR would scan the votes;
+	 * the ORDER BY outside, or the planner walks votes by time) */
 	if (rc == 0)
-		rc = run_sql(c, "SELECT " VOTE_COLUMNS " FROM votes WHERE project_id = ?1 AND ("
-		    "trace_id IN (SELECT trace_id FROM traces WHERE project_id = ?1 AND session_id = ?2) OR "
+		rc = run_sql(c, "SELECT * FROM (SELECT " VOTE_COLUMNS " FROM votes WHERE project_id = ?1 AND "
+		    "trace_id IN (SELECT trace_id FROM traces WHERE project_id = ?1 AND session_id = ?2) "
+		    "UNION SELECT " VOTE_COLUMNS " FROM votes WHERE project_id = ?1 AND "
 		    "turn_id IN (SELECT turn_id FROM events WHERE project_id = ?1 AND session_id = ?2 "
 		    "AND turn_id IS NOT NULL UNION SELECT turn_id FROM spans WHERE project_id = ?1 AND "
 		    "trace_id IN (SELECT trace_id FROM traces WHERE project_id = ?1 AND session_id = ?2) "
-		    "AND turn_id IS NOT NULL) OR conversation_id = ?2) ORDER BY ts, id LIMIT ?5",
+		    "AND turn_id IS NOT NULL) "
+		    "UNION SELECT " VOTE_COLUMNS " FROM votes WHERE project_id = ?1 AND conversation_id = ?2) "
+		    "ORDER BY ts, id LIMIT ?5",
 		    bind_id, &p, vote_row, &vx);
 	sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
 	sq_read_release(st, c);
