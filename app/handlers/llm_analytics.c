@@ -49,14 +49,16 @@ parse_metric(struct http_req *req, int *m)
 	return -1;
 }
 
-/* Totals of one group; histograms merged as rows add up. */
+/* Totals of one group. The latency histogram (2 KiB) only when the query
+ * merged one: a breakdown by user has tens of thousands of groups. */
 struct totals {
 	int64_t calls, input, output, cached, cost, errors;
 	double latency_sum;
-	struct hist latency, input_hist;
+	struct hist *latency;           /* NULL: none */
 };
 
-static void
+/* -1 when out of memory. */
+static int
 totals_add(struct totals *t, const struct llm_agg *a)
 {
 	t->calls += a->calls;
@@ -66,14 +68,20 @@ totals_add(struct totals *t, const struct llm_agg *a)
 	t->cost = util_add_sat(t->cost, a->cost_nusd);
 	t->errors += a->errors;
 	t->latency_sum += a->latency_sum;
-	if (a->latency->total == 0 && a->input->total == 0)
-		return;         /* not asked for: the common case of cost and counts */
-	for (int b = 0; b < HIST_BUCKETS; b++) {
-		t->latency.count[b] += a->latency->count[b];
-		t->input_hist.count[b] += a->input->count[b];
-	}
-	t->latency.total += a->latency->total;
-	t->input_hist.total += a->input->total;
+	if (a->latency == NULL || a->latency->total == 0)
+		return 0;       /* not asked for: the common case of cost and counts */
+	if (t->latency == NULL && (t->latency = calloc(1, sizeof(*t->latency))) == NULL)
+		return -1;
+	for (int b = 0; b < HIST_BUCKETS; b++)
+		t->latency->count[b] += a->latency->count[b];
+	t->latency->total += a->latency->total;
+	return 0;
+}
+
+static double
+totals_percentile(const struct totals *t, double q)
+{
+	return t->latency ? hist_percentile(t->latency, q) : 0.0;
 }
 
 static json_object *
@@ -83,8 +91,8 @@ metric_value(const struct totals *t, int m)
 	case M_CALLS: return json_object_new_int64(t->calls);
 	case M_TOKENS: return json_object_new_int64(util_add_sat(t->input, t->output));
 	case M_COST: return handler_usd(t->cost);
-	case M_LATENCY_P50: return json_object_new_double(hist_percentile(&t->latency, 0.50));
-	default: return json_object_new_double(hist_percentile(&t->latency, 0.95));
+	case M_LATENCY_P50: return json_object_new_double(totals_percentile(t, 0.50));
+	default: return json_object_new_double(totals_percentile(t, 0.95));
 	}
 }
 
@@ -96,8 +104,8 @@ metric_rank(const struct totals *t, int m)
 	case M_CALLS: return (double)t->calls;
 	case M_TOKENS: return (double)util_add_sat(t->input, t->output);
 	case M_COST: return (double)t->cost;
-	case M_LATENCY_P50: return hist_percentile(&t->latency, 0.50);
-	default: return hist_percentile(&t->latency, 0.95);
+	case M_LATENCY_P50: return totals_percentile(t, 0.50);
+	default: return totals_percentile(t, 0.95);
 	}
 }
 
@@ -107,6 +115,7 @@ struct group {
 	char *key1, *key2;
 	int64_t bucket;
 	struct totals t;
+	double rank;            /* sort_groups' key */
 };
 
 struct groups {
@@ -142,8 +151,11 @@ collect(void *arg, const struct llm_agg *a)
 		x->failed = 1;
 		return 1;
 	}
-	totals_add(&g->t, a);
 	x->n++;
+	if (totals_add(&g->t, a) != 0) {
+		x->failed = 1;
+		return 1;
+	}
 	return 0;
 }
 
@@ -153,6 +165,7 @@ groups_free(struct groups *x)
 	for (size_t i = 0; i < x->n; i++) {
 		free(x->g[i].key1);
 		free(x->g[i].key2);
+		free(x->g[i].t.latency);
 	}
 	free(x->g);
 	memset(x, 0, sizeof(*x));
@@ -207,23 +220,22 @@ send_data(struct http_req *req, json_object *data)
 }
 
 static int
-by_rank_desc(const void *a, const void *b, int m)
+by_rank_desc(const void *a, const void *b)
 {
-	double x = metric_rank(&((const struct group *)a)->t, m);
-	double y = metric_rank(&((const struct group *)b)->t, m);
-	if (x != y)
-		return x > y ? -1 : 1;
-	return strcmp(((const struct group *)a)->key1, ((const struct group *)b)->key1);
+	const struct group *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	return strcmp(x->key1, y->key1);
 }
 
-static int by_cost_desc(const void *a, const void *b) { return by_rank_desc(a, b, M_COST); }
-static int by_calls_desc(const void *a, const void *b) { return by_rank_desc(a, b, M_CALLS); }
-static int by_tokens_desc(const void *a, const void *b) { return by_rank_desc(a, b, M_TOKENS); }
-static int by_p50_desc(const void *a, const void *b) { return by_rank_desc(a, b, M_LATENCY_P50); }
-static int by_p95_desc(const void *a, const void *b) { return by_rank_desc(a, b, M_LATENCY_P95); }
-static int (*const sorters[M__COUNT])(const void *, const void *) = {
-	by_calls_desc, by_tokens_desc, by_cost_desc, by_p50_desc, by_p95_desc,
-};
+/* Largest metric m first (each group's key computed once, not per comparison). */
+static void
+sort_groups(struct groups *x, int m)
+{
+	for (size_t i = 0; i < x->n; i++)
+		x->g[i].rank = metric_rank(&x->g[i].t, m);
+	qsort(x->g, x->n, sizeof(*x->g), by_rank_desc);
+}
 
 /* ---- cost-breakdown (the cost profiler's shape) ---- */
 
@@ -253,7 +265,7 @@ handle_cost_breakdown(struct http_req *req)
 	}
 	if (aggregate(req, &q, &x) != 0)
 		return;
-	qsort(x.g, x.n, sizeof(*x.g), by_cost_desc);
+	sort_groups(&x, M_COST);
 	data = json_object_new_array();
 	for (size_t i = 0; i < x.n && (int64_t)i < limit; i++) {
 		const struct totals *t = &x.g[i].t;
@@ -469,7 +481,7 @@ handle_breakdown(struct http_req *req)
 	struct totals other;
 	json_object *data, *o;
 	int64_t limit;
-	int m, others = 0;
+	int m, others = 0, failed = 0;
 
 	if (by == NULL || (strcmp(by, "feature") != 0 && strcmp(by, "model") != 0 &&
 	    strcmp(by, "provider") != 0 && strcmp(by, "user") != 0)) {
@@ -484,7 +496,7 @@ handle_breakdown(struct http_req *req)
 	q.hists = m == M_LATENCY_P50 || m == M_LATENCY_P95 ? LLM_HIST_LATENCY : 0;
 	if (aggregate(req, &q, &x) != 0)
 		return;
-	qsort(x.g, x.n, sizeof(*x.g), sorters[m]);
+	sort_groups(&x, m);
 	memset(&other, 0, sizeof(other));
 	data = json_object_new_array();
 	for (size_t i = 0; i < x.n; i++) {
@@ -492,8 +504,9 @@ handle_breakdown(struct http_req *req)
 		if ((int64_t)i >= limit) {
 			/* the tail folds into "other", histograms merged */
 			struct llm_agg a = { "", "", 0, t->calls, t->input, t->output, t->cached, t->cost,
-			    t->errors, t->latency_sum, &t->latency, &t->input_hist };
-			totals_add(&other, &a);
+			    t->errors, t->latency_sum, t->latency, NULL };
+			if (totals_add(&other, &a) != 0)
+				failed = 1;
 			others++;
 			continue;
 		}
@@ -503,6 +516,13 @@ handle_breakdown(struct http_req *req)
 		json_object_object_add(o, "calls", json_object_new_int64(t->calls));
 		json_object_array_add(data, o);
 	}
+	groups_free(&x);
+	if (failed) {
+		free(other.latency);
+		json_object_put(data);
+		handler_unavailable(req);
+		return;
+	}
 	if (others > 0) {
 		o = json_object_new_object();
 		json_object_object_add(o, "key", json_object_new_string("other"));
@@ -511,7 +531,7 @@ handle_breakdown(struct http_req *req)
 		json_object_object_add(o, "groups", json_object_new_int(others));
 		json_object_array_add(data, o);
 	}
-	groups_free(&x);
+	free(other.latency);
 	o = json_object_new_object();
 	json_object_object_add(o, "data", data);
 	json_object_object_add(o, "by", json_object_new_string(by));
