@@ -80,6 +80,24 @@ test('cost-breakdown by feature, model and user, to the nano-dollar', async () =
   }
 });
 
+test('a range holding whole weeks reads the week rollups to the same totals', async () => {
+  // 2026-02-23 .. 2026-03-17: three whole weeks (Mondays 23 Feb, 2 and 9
+  // March) between ragged ends; every call of the dataset is inside
+  const q = 'from=2026-02-22T05:30:00Z&to=2026-03-17T10:00:00Z';
+  const features = byName(await read(a, `/api/v1/analytics/cost-breakdown?${q}`));
+  for (const [name, want] of Object.entries(D.EXPECTED.byFeature)) {
+    assert.equal(features[name].totalCostNusd, want.cost, `${name} cost`);
+    assert.equal(features[name].callCount, want.calls, `${name} calls`);
+  }
+  assert.equal(features.agent.totalCostNusd, D.EXPECTED.agent.cost);
+  assert.equal(features.late.totalCostNusd, D.EXPECTED.late.cost);
+  const root = await read(a, `/api/v1/analytics/flamegraph?${q}`);
+  assert.equal(root.valueNusd, D.EXPECTED.total + D.EXPECTED.agent.cost + D.EXPECTED.late.cost);
+  const weeks = await read(a, `/api/v1/analytics/timeseries?metric=calls&granularity=week&${q}`);
+  assert.equal(weeks.reduce((n, p) => n + p.value, 0), 13, 'ten calls, two in the agent trace, one late');
+  assert.equal(weeks.find((p) => p.timestamp.startsWith('2026-03-02')).value, 13);
+});
+
 test('a verified cost marks the span priced; an unknown model keeps its estimate', async () => {
   const t1 = await read(a, '/api/v1/traces/T1');
   assert.equal(t1.spans[0].priced, true);

@@ -157,6 +157,17 @@ int sq_price_for(struct sq_store *st, struct sq_conn *c, int64_t project_id,
  * job; sq_llm_job_flush writes them (once, before the job returns).
  */
 struct sq_llm_job;
+
+/* llm_rollup grains: 0 hour, 1 day, 2 week (from Monday 00:00 UTC; not per user). */
+enum { SQ_GRAIN_HOUR, SQ_GRAIN_DAY, SQ_GRAIN_WEEK, SQ_GRAINS };
+/* The start of ms's hour, day and week (1970-01-01 was a Thursday). */
+static inline void
+sq_grain_buckets(int64_t ms, int64_t out[SQ_GRAINS])
+{
+	out[SQ_GRAIN_HOUR] = ms - ms % 3600000;
+	out[SQ_GRAIN_DAY] = ms - ms % 86400000;
+	out[SQ_GRAIN_WEEK] = out[SQ_GRAIN_DAY] - ((out[SQ_GRAIN_DAY] / 86400000 + 3) % 7) * 86400000;
+}
 struct sq_llm_job *sq_llm_job_new(void);
 int sq_llm_span(struct sq_store *st, struct sq_conn *c, const struct ingest_meta *m,
     const struct llm_span *sp, struct sq_llm_job *job);

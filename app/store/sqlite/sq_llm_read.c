@@ -335,6 +335,7 @@ struct agg_params {
 	int64_t project_id;
 	int dims;
 	int64_t day_from, day_to, left_from, left_to, right_from, right_to;
+	int64_t week_from, week_to, day2_from, day2_to;
 	const struct llm_query *q;
 };
 
@@ -354,6 +355,10 @@ bind_agg(sqlite3_stmt *s, const void *arg)
 	sq_bind_text(s, 10, p->q->model);
 	sq_bind_text(s, 11, p->q->provider);
 	sq_bind_text(s, 12, p->q->user_id);
+	sqlite3_bind_int64(s, 13, p->week_from);
+	sqlite3_bind_int64(s, 14, p->week_to);
+	sqlite3_bind_int64(s, 15, p->day2_from);
+	sqlite3_bind_int64(s, 16, p->day2_to);
 }
 
 struct agg_ctx {
@@ -415,7 +420,7 @@ sq_llm_aggregate(struct store *base, int64_t project_id, const struct llm_query 
 	struct agg_params p;
 	struct agg_ctx *x;
 	struct sq_conn *c;
-	char filters[256], cols[256], sql[3072];
+	char filters[256], cols[256], sql[4096];
 	int64_t from, to;
 	int rc;
 
@@ -450,6 +455,22 @@ sq_llm_aggregate(struct store *base, int64_t project_id, const struct llm_query 
 		p.left_to = p.day_from;
 		p.right_from = p.day_to;
 		p.right_to = to;
+		/* whole weeks inside the days from the week rows, when no day
+		 * buckets are asked for: a 90-day range reads 13 rows a group, not 90 */
+		if (q->bucket == BUCKET_NONE || q->bucket == BUCKET_WEEK) {
+			int64_t a[SQ_GRAINS], b[SQ_GRAINS];
+			sq_grain_buckets(p.day_from, a);
+			sq_grain_buckets(p.day_to, b);
+			if (a[SQ_GRAIN_WEEK] < p.day_from)
+				a[SQ_GRAIN_WEEK] += 7 * DAY_MS;
+			if (a[SQ_GRAIN_WEEK] < b[SQ_GRAIN_WEEK]) {
+				p.week_from = a[SQ_GRAIN_WEEK];
+				p.week_to = b[SQ_GRAIN_WEEK];
+				p.day2_from = p.week_to;
+				p.day2_to = p.day_to;
+				p.day_to = p.week_from;
+			}
+		}
 	}
 	snprintf(filters, sizeof(filters), "%s%s%s%s",
 	    q->feature ? " AND feature = ?9" : "", q->model ? " AND model = ?10" : "",
@@ -463,11 +484,12 @@ sq_llm_aggregate(struct store *base, int64_t project_id, const struct llm_query 
 	snprintf(sql, sizeof(sql),
 	    "SELECT %s, %s, %s, sum(calls), sum(input_tokens), sum(output_tokens), sum(cached_tokens), "
 	    "sum(cost_nusd), sum(errors), sum(latency_sum), %s, %s FROM (" ARM("1", "?3", "?4") " UNION ALL "
-	    ARM("0", "?5", "?6") " UNION ALL " ARM("0", "?7", "?8") ") GROUP BY 1, 2, 3 ORDER BY 3, 1, 2",
+	    ARM("0", "?5", "?6") " UNION ALL " ARM("0", "?7", "?8") " UNION ALL "
+	    ARM("2", "?13", "?14") " UNION ALL " ARM("1", "?15", "?16") ") GROUP BY 1, 2, 3 ORDER BY 3, 1, 2",
 	    keys[q->by][0], keys[q->by][1], buckets[q->bucket],
 	    q->hists & LLM_HIST_LATENCY ? "tally_hist_merge(latency_hist)" : "NULL",
 	    q->hists & LLM_HIST_INPUT ? "tally_hist_merge(input_hist)" : "NULL",
-	    cols, filters, cols, filters, cols, filters);
+	    cols, filters, cols, filters, cols, filters, cols, filters, cols, filters);
 #undef ARM
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;

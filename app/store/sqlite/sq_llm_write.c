@@ -2,8 +2,8 @@
  * sq_llm_write: storing LLM spans and votes, and keeping what is derived
  * from them current in the same transaction: trace totals (summed per
  * trace in memory, one upsert each at the job's end), conversations
- * and the llm_rollup rows (hour and day, for the project's total and per
- * feature × model × provider; day only per user).
+ * and the llm_rollup rows (hour, day and week, for the project's total and
+ * per feature × model × provider; day only per user).
  */
 #include "sq.h"
 
@@ -16,8 +16,6 @@
 #include "simhash.h"
 #include "util.h"
 
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
 
 /* ---- rollup groups of one job, written once at its end ---- */
 
@@ -141,7 +139,7 @@ group_add(struct group *g, const struct llm_span *sp, int64_t cost)
 	return 0;
 }
 
-/* Counts one LLM call in its hour and day, for the total and its dimensions, and in its day for its user. */
+/* Counts one LLM call in its hour, day and week, for the total and its dimensions, and in its day for its user. */
 static int
 rollup_add(struct sq_rollup *r, const struct llm_span *sp, int64_t cost)
 {
@@ -151,15 +149,16 @@ rollup_add(struct sq_rollup *r, const struct llm_span *sp, int64_t cost)
 		sp->provider ? sp->provider : "", "",
 	};
 	const char *user[4] = { "", "", "", sp->user_id };
-	int64_t buckets[2] = { sp->start_ms - sp->start_ms % HOUR_MS, sp->start_ms - sp->start_ms % DAY_MS };
+	int64_t buckets[SQ_GRAINS];
 
-	for (int grain = 0; grain < 2; grain++) {
+	sq_grain_buckets(sp->start_ms, buckets);
+	for (int grain = 0; grain < SQ_GRAINS; grain++) {
 		struct group *g;
 		if ((g = rollup_group(r, 0, grain, buckets[grain], none)) == NULL || group_add(g, sp, cost) != 0 ||
 		    (g = rollup_group(r, 1, grain, buckets[grain], dims)) == NULL || group_add(g, sp, cost) != 0)
 			return -1;
 		/* per user by day only: an hour row per user is nearly a row per call */
-		if (grain == 1 && sp->user_id != NULL &&
+		if (grain == SQ_GRAIN_DAY && sp->user_id != NULL &&
 		    ((g = rollup_group(r, 2, grain, buckets[grain], user)) == NULL || group_add(g, sp, cost) != 0))
 			return -1;
 	}

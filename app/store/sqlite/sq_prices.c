@@ -205,15 +205,17 @@ move_totals(struct sq_conn *c, sqlite3_stmt *row, int64_t delta)
 	const char *feature = col_or_empty(row, 4), *model = col_or_empty(row, 5);
 	const char *provider = col_or_empty(row, 6), *user = col_or_empty(row, 3);
 	const char *conv = (const char *)sqlite3_column_text(row, 7);
-	int64_t buckets[2] = { ts - ts % 3600000, ts - ts % 86400000 };
+	int64_t buckets[SQ_GRAINS];
 	sqlite3_stmt *s;
 
-	for (int grain = 0; grain < 2; grain++) {
+	sq_grain_buckets(ts, buckets);
+	for (int grain = 0; grain < SQ_GRAINS; grain++) {
 		if (move_rollup(c, project, 0, grain, buckets[grain], "", "", "", "", delta) != 0 ||
-		    move_rollup(c, project, 1, grain, buckets[grain], feature, model, provider, "", delta) != 0 ||
-		    (*user && move_rollup(c, project, 2, grain, buckets[grain], "", "", "", user, delta) != 0))
+		    move_rollup(c, project, 1, grain, buckets[grain], feature, model, provider, "", delta) != 0)
 			return -1;
 	}
+	if (*user && move_rollup(c, project, 2, SQ_GRAIN_DAY, buckets[SQ_GRAIN_DAY], "", "", "", user, delta) != 0)
+		return -1;
 	if ((s = sq_stmt(c, SQ_TRACE_ADD_COST)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, project);
