@@ -49,6 +49,14 @@ void util_uuid4(char out[37]);
  */
 void util_ip_anonymize(const char *ip, char *out, size_t outlen);
 
+/*
+ * Room for one more element in an array of *cap elements of elem bytes, n
+ * of them used: items itself while n < *cap, else the array reallocated to
+ * twice the size (first elements at the start) with *cap updated. NULL when
+ * out of memory, items and *cap then unchanged.
+ */
+void *util_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* Appends to a growable buffer; the buffer is always NUL-terminated. */
 struct buf {
 	char *data;

@@ -148,16 +148,13 @@ keep_project(void *arg, const struct project *p)
 {
 	struct slugs *s = arg;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct project *grown = realloc(s->p, cap * sizeof(*grown));
-		if (grown == NULL) {
-			s->failed = 1;
-			return 1;
-		}
-		s->p = grown;
-		s->cap = cap;
+	struct project *grown = util_grow(s->p, &s->cap, s->n, sizeof(*s->p), 16);
+
+	if (grown == NULL) {
+		s->failed = 1;
+		return 1;
 	}
+	s->p = grown;
 	s->p[s->n++] = *p;
 	return 0;
 }

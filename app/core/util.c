@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,18 +182,15 @@ buf_free(struct buf *b)
 char *
 strpool_keep(struct strpool *p, char *s)
 {
+	char **a;
+
 	if (s == NULL)
 		return NULL;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		char **a = realloc(p->s, cap * sizeof(*a));
-		if (a == NULL) {
-			free(s);
-			return NULL;
-		}
-		p->s = a;
-		p->cap = cap;
+	if ((a = util_grow(p->s, &p->cap, p->n, sizeof(*p->s), 16)) == NULL) {
+		free(s);
+		return NULL;
 	}
+	p->s = a;
 	p->s[p->n++] = s;
 	return s;
 }
@@ -211,4 +209,19 @@ strpool_free(struct strpool *p)
 	free(p->s);
 	p->s = NULL;
 	p->n = p->cap = 0;
+}
+
+void *
+util_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t want;
+	void *p;
+
+	if (n < *cap)
+		return items;
+	want = *cap ? *cap * 2 : first;
+	if (want < *cap || want > SIZE_MAX / elem || (p = realloc(items, want * elem)) == NULL)
+		return NULL;
+	*cap = want;
+	return p;
 }

@@ -130,16 +130,11 @@ collect(void *arg, const struct llm_agg *a)
 	struct groups *x = arg;
 	struct group *g;
 
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		struct group *p = realloc(x->g, cap * sizeof(*p));
-		if (p == NULL) {
-			x->failed = 1;
-			return 1;
-		}
-		x->g = p;
-		x->cap = cap;
+	if ((g = util_grow(x->g, &x->cap, x->n, sizeof(*x->g), 64)) == NULL) {
+		x->failed = 1;
+		return 1;
 	}
+	x->g = g;
 	g = &x->g[x->n];
 	memset(g, 0, sizeof(*g));
 	g->key1 = strdup(a->key1);

@@ -393,14 +393,11 @@ user_slot(struct trust_ctx *x, const char *user)
 	for (size_t i = x->n; i-- > 0;)
 		if (strcmp(x->users[i].user_id, user) == 0)
 			return &x->users[i];
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		struct user_trust *p = realloc(x->users, cap * sizeof(*p));
-		if (p == NULL)
-			return NULL;
-		x->users = p;
-		x->cap = cap;
-	}
+	struct user_trust *grown = util_grow(x->users, &x->cap, x->n, sizeof(*x->users), 64);
+
+	if (grown == NULL)
+		return NULL;
+	x->users = grown;
 	memset(&x->users[x->n], 0, sizeof(x->users[0]));
 	if ((x->users[x->n].user_id = strdup(user)) == NULL)
 		return NULL;
@@ -527,16 +524,11 @@ collect_span(void *arg, const struct span_row *r)
 	struct fctx *x = arg;
 	struct fspan *f;
 
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 256;
-		struct fspan *p = realloc(x->s, cap * sizeof(*p));
-		if (p == NULL) {
-			x->failed = 1;
-			return 1;
-		}
-		x->s = p;
-		x->cap = cap;
+	if ((f = util_grow(x->s, &x->cap, x->n, sizeof(*x->s), 256)) == NULL) {
+		x->failed = 1;
+		return 1;
 	}
+	x->s = f;
 	f = &x->s[x->n];
 	memset(f, 0, sizeof(*f));
 	f->trace_id = strdup(r->sp.trace_id);

@@ -232,16 +232,11 @@ tree_span(void *arg, const struct span_row *r)
 	struct tree_ctx *x = arg;
 	struct node *nd;
 
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 32;
-		struct node *p = realloc(x->nodes, cap * sizeof(*p));
-		if (p == NULL) {
-			x->failed = 1;
-			return 1;
-		}
-		x->nodes = p;
-		x->cap = cap;
+	if ((nd = util_grow(x->nodes, &x->cap, x->n, sizeof(*x->nodes), 32)) == NULL) {
+		x->failed = 1;
+		return 1;
 	}
+	x->nodes = nd;
 	nd = &x->nodes[x->n];
 	nd->span_id = strdup(r->sp.span_id);
 	nd->parent_id = r->sp.parent_span_id ? strdup(r->sp.parent_span_id) : NULL;
@@ -369,17 +364,14 @@ struct session_ctx {
 static int
 add_item(struct session_ctx *x, int64_t ts, int kind, json_object *obj)
 {
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 32;
-		struct item *p = realloc(x->items, cap * sizeof(*p));
-		if (p == NULL) {
-			json_object_put(obj);
-			x->failed = 1;
-			return 1;
-		}
-		x->items = p;
-		x->cap = cap;
+	struct item *grown = util_grow(x->items, &x->cap, x->n, sizeof(*x->items), 32);
+
+	if (grown == NULL) {
+		json_object_put(obj);
+		x->failed = 1;
+		return 1;
 	}
+	x->items = grown;
 	json_object_object_add(obj, "kind", json_object_new_string(kind == 0 ? "trace" : kind == 1 ? "event" : "vote"));
 	x->items[x->n++] = (struct item){ ts, kind, x->n, obj };
 	return 0;

@@ -7,14 +7,11 @@
 struct llm_span *
 span_batch_add(struct span_batch *b)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct llm_span *s = realloc(b->spans, cap * sizeof(*s));
-		if (s == NULL)
-			return NULL;
-		b->spans = s;
-		b->cap = cap;
-	}
+	struct llm_span *s = util_grow(b->spans, &b->cap, b->n, sizeof(*b->spans), 16);
+
+	if (s == NULL)
+		return NULL;
+	b->spans = s;
 	memset(&b->spans[b->n], 0, sizeof(b->spans[0]));
 	return &b->spans[b->n++];
 }
@@ -23,13 +20,9 @@ int
 span_batch_problem(struct span_batch *b, size_t index, const char *field, const char *problem)
 {
 	struct ingest_problem *p;
-	if (b->nproblems == b->problems_cap) {
-		size_t cap = b->problems_cap ? b->problems_cap * 2 : 8;
-		if ((p = realloc(b->problems, cap * sizeof(*p))) == NULL)
-			return -1;
-		b->problems = p;
-		b->problems_cap = cap;
-	}
+	if ((p = util_grow(b->problems, &b->problems_cap, b->nproblems, sizeof(*p), 8)) == NULL)
+		return -1;
+	b->problems = p;
 	p = &b->problems[b->nproblems++];
 	p->index = index;
 	util_strlcpy(p->field, field, sizeof(p->field));
