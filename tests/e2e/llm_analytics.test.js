@@ -323,6 +323,23 @@ test('tenant isolation: the other project\'s identical ids never show', async ()
   assert.equal(res.status, 403);
 });
 
+test('a vote replayed with its messageId is stored once', async () => {
+  const t = await stack.tenant('llm-votes');
+  const vote = { value: 1, turnId: 'turn-1', userId: 'u1', messageId: 'vote-msg-1' };
+  let res = await stack.post('/api/v1/vote', vote, { key: t.ingest });
+  expectStatus(stack, res, 202);
+  assert.deepEqual([res.body.accepted, res.body.duplicates], [1, 0]);
+  res = await stack.post('/api/v1/vote', [vote, { ...vote, messageId: 'vote-msg-2' }], { key: t.ingest });
+  expectStatus(stack, res, 202);
+  assert.deepEqual([res.body.accepted, res.body.duplicates], [1, 1]);
+  const trust = await read(t, '/api/v1/analytics/trust-score');
+  assert.equal(trust.votes, 2);
+  // the same messageId in another project is that project's own
+  const other = await stack.tenant('llm-votes-2');
+  res = await stack.post('/api/v1/vote', vote, { key: other.ingest });
+  assert.deepEqual([res.body.accepted, res.body.duplicates], [1, 0]);
+});
+
 test('realtime: the last five minutes', async () => {
   const t = await stack.tenant('llm-live');
   await stack.ctl('prices', 'set', 'acme', 'acme-large', '3', '15', '0.30', '--project', t.slug, '--from', D.PRICES_FROM);

@@ -121,6 +121,10 @@ sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id);
 int sq_exec(struct sq_conn *c, sqlite3_stmt *s);
 /* Logs the connection's last error with a context word. Returns -1. */
 int sq_fail(struct sq_conn *c, const char *what);
+/* 1 when the project stored messageId (hashed mid_hash) since since: stmt is
+ * SQ_EVENT_DEDUP or SQ_VOTE_DEDUP; 0 not; -1 failed. */
+int sq_message_seen(struct sq_conn *c, int stmt, int64_t project_id, int64_t mid_hash,
+    const char *message_id, int64_t since);
 
 /* Bind helpers: NULL pointers bind NULL. */
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v);

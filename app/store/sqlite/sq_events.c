@@ -34,21 +34,20 @@ pack_request_id(const char *rid, unsigned char out[16])
 	return 1;
 }
 
-/* 1 when the project stored this messageId within the window. */
-static int
-is_duplicate(struct sq_conn *c, struct insert_args *a, const struct event *e, int64_t h)
+int
+sq_message_seen(struct sq_conn *c, int stmt, int64_t project_id, int64_t mid_hash,
+    const char *message_id, int64_t since)
 {
-	sqlite3_stmt *s = sq_stmt(c, SQ_EVENT_DEDUP);
+	sqlite3_stmt *s = sq_stmt(c, stmt);
 	int found = 0, step;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, a->meta->project_id);
-	sqlite3_bind_int64(s, 2, h);
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, mid_hash);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *mid = (const char *)sqlite3_column_text(s, 0);
-		if (mid && strcmp(mid, e->message_id) == 0 &&
-		    sqlite3_column_int64(s, 1) >= a->dedup_since) {
+		if (mid && strcmp(mid, message_id) == 0 && sqlite3_column_int64(s, 1) >= since) {
 			found = 1;
 			break;
 		}
@@ -161,7 +160,8 @@ insert_events(struct sq_conn *c, struct insert_args *a, struct sq_llm_job *job)
 		int dup = 0;
 
 		if (!e->message_id_generated && a->dedup_since <= a->meta->received_ms &&
-		    (dup = is_duplicate(c, a, e, h)) < 0)
+		    (dup = sq_message_seen(c, SQ_EVENT_DEDUP, a->meta->project_id, h, e->message_id,
+		    a->dedup_since)) < 0)
 			return -1;
 		if (a->dup)
 			a->dup[i] = (unsigned char)dup;

@@ -586,29 +586,6 @@ struct votes_args {
 	int64_t accepted, duplicates;
 };
 
-static int
-vote_duplicate(struct sq_conn *c, struct votes_args *a, const struct vote *v, int64_t h)
-{
-	sqlite3_stmt *s = sq_stmt(c, SQ_VOTE_DEDUP);
-	int found = 0, step;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, a->meta->project_id);
-	sqlite3_bind_int64(s, 2, h);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *mid = (const char *)sqlite3_column_text(s, 0);
-		if (mid && strcmp(mid, v->message_id) == 0 && sqlite3_column_int64(s, 1) >= a->dedup_since) {
-			found = 1;
-			break;
-		}
-	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		found = sq_fail(c, "vote dedup");
-	sqlite3_reset(s);
-	return found;
-}
-
 /* The conversation a vote lands in: its own, its turn's, or its trace's session. */
 static int
 vote_conversation(struct sq_conn *c, int64_t project_id, const struct vote *v, char *out, size_t outsz)
@@ -652,7 +629,8 @@ votes_tx(struct sq_conn *c, void *arg)
 		sqlite3_stmt *s;
 		int dup = 0;
 
-		if (!v->message_id_generated && (dup = vote_duplicate(c, a, v, h)) < 0)
+		if (!v->message_id_generated && (dup = sq_message_seen(c, SQ_VOTE_DEDUP, a->meta->project_id, h,
+		    v->message_id, a->dedup_since)) < 0)
 			return -1;
 		if (dup) {
 			a->duplicates++;
