@@ -57,6 +57,9 @@ void util_ip_anonymize(const char *ip, char *out, size_t outlen);
  */
 void *util_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first);
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF), or 0. */
+size_t util_utf8_seq(const unsigned char *p, size_t left);
+
 /* Appends to a growable buffer; the buffer is always NUL-terminated. */
 struct buf {
 	char *data;

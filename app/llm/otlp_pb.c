@@ -274,37 +274,9 @@ pb_wire_of(enum pb_kind k)
 static int
 pb_utf8_ok(const unsigned char *p, size_t len)
 {
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = p[i], lo = 0x80, hi = 0xBF;
-		size_t n;
-
-		if (c == 0)
+	for (size_t i = 0, n; i < len; i += n)
+		if (p[i] == 0 || (n = util_utf8_seq(p + i, len - i)) == 0)
 			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 2;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			if (c == 0xE0) lo = 0xA0;       /* overlong */
-			if (c == 0xED) hi = 0x9F;       /* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			if (c == 0xF0) lo = 0x90;       /* overlong */
-			if (c == 0xF4) hi = 0x8F;       /* past U+10FFFF */
-		} else
-			return 0;
-		if (len - i < n || p[i + 1] < lo || p[i + 1] > hi)
-			return 0;
-		for (size_t k = 2; k < n; k++)
-			if (p[i + k] < 0x80 || p[i + k] > 0xBF)
-				return 0;
-		i += n;
-	}
 	return 1;
 }
 
