@@ -69,6 +69,25 @@ store_spans(struct http_req *req, const struct llm_span *spans, size_t n)
 	return 0;
 }
 
+/* An atomic batch with a problem: 400 naming every bad item, nothing stored. 1 when sent. */
+static int
+refused(struct http_req *req, const char *fatal, const struct ingest_problem *problems,
+    size_t nproblems, size_t total, const char *items)
+{
+	char msg[96];
+
+	if (fatal[0] != '\0') {
+		http_send_error(req, 400, "validation_failed", fatal, NULL);
+		return 1;
+	}
+	if (nproblems == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "%zu of %zu %s are invalid; nothing was stored", nproblems, total, items);
+	req->rejected = (int64_t)nproblems;
+	http_send_error(req, 400, "validation_failed", msg, problems_json(problems, nproblems));
+	return 1;
+}
+
 void
 handle_traces_batch(struct http_req *req)
 {
@@ -79,18 +98,8 @@ handle_traces_batch(struct http_req *req)
 		http_send_error(req, 503, "unavailable", "out of memory", NULL);
 		goto out;
 	}
-	if (b.fatal[0] != '\0') {
-		http_send_error(req, 400, "validation_failed", b.fatal, NULL);
+	if (refused(req, b.fatal, b.problems, b.nproblems, b.traces, "traces"))
 		goto out;
-	}
-	if (b.nproblems > 0) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "%zu of %zu traces are invalid; nothing was stored",
-		    b.nproblems, b.traces);
-		req->rejected = (int64_t)b.nproblems;
-		http_send_error(req, 400, "validation_failed", msg, problems_json(b.problems, b.nproblems));
-		goto out;
-	}
 	if (b.n == 0) {
 		http_send_error(req, 400, "validation_failed", "the batch holds no traces", NULL);
 		goto out;
@@ -172,18 +181,8 @@ handle_vote(struct http_req *req)
 		http_send_error(req, 503, "unavailable", "out of memory", NULL);
 		goto out;
 	}
-	if (b.fatal[0] != '\0') {
-		http_send_error(req, 400, "validation_failed", b.fatal, NULL);
+	if (refused(req, b.fatal, b.problems, b.nproblems, b.total, "votes"))
 		goto out;
-	}
-	if (b.nproblems > 0) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "%zu of %zu votes are invalid; nothing was stored",
-		    b.nproblems, b.total);
-		req->rejected = (int64_t)b.nproblems;
-		http_send_error(req, 400, "validation_failed", msg, problems_json(b.problems, b.nproblems));
-		goto out;
-	}
 	if (store_votes_insert(req->store, &m, b.votes, b.n, &accepted, &duplicates) != 0) {
 		http_send_error(req, 503, "unavailable", "the votes could not be stored; retry", NULL);
 		goto out;
