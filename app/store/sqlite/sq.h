@@ -121,6 +121,13 @@ sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id);
 int sq_exec(struct sq_conn *c, sqlite3_stmt *s);
 /* Logs the connection's last error with a context word. Returns -1. */
 int sq_fail(struct sq_conn *c, const char *what);
+/* The columns of an event as read back, in the order sq_event_row_read takes them. */
+#define SQ_EVENT_COLUMNS "id, type, event, user_id, anonymous_id, session_id, ts, received_at, " \
+	"message_id, properties, context, traits, group_id, previous_id, conversation_id, " \
+	"turn_id, shop_id, request_id"
+struct event_row;
+/* Reads a row of SQ_EVENT_COLUMNS; rid holds the request id when it is stored as bytes. */
+void sq_event_row_read(sqlite3_stmt *s, struct event_row *r, char rid[33]);
 /* 1 when the project stored messageId (hashed mid_hash) since since: stmt is
  * SQ_EVENT_DEDUP or SQ_VOTE_DEDUP; 0 not; -1 failed. */
 int sq_message_seen(struct sq_conn *c, int stmt, int64_t project_id, int64_t mid_hash,

@@ -206,9 +206,7 @@ sq_events_insert(struct store *base, const struct ingest_meta *meta, const struc
 /* ---- listing ---- */
 
 static const char *const list_columns =
-    "SELECT id, type, event, user_id, anonymous_id, session_id, ts, received_at, "
-    "message_id, properties, context, traits, group_id, previous_id, conversation_id, "
-    "turn_id, shop_id, request_id FROM events WHERE project_id = ?1";
+    "SELECT " SQ_EVENT_COLUMNS " FROM events WHERE project_id = ?1";
 
 /* Each filter bit adds one clause; its parameter number is fixed. */
 static const struct {
@@ -257,6 +255,35 @@ col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
+void
+sq_event_row_read(sqlite3_stmt *s, struct event_row *r, char rid[33])
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->ev.type = sqlite3_column_int(s, 1);
+	r->ev.event = col_text(s, 2);
+	r->ev.user_id = col_text(s, 3);
+	r->ev.anonymous_id = col_text(s, 4);
+	r->ev.session_id = col_text(s, 5);
+	r->ev.ts_ms = sqlite3_column_int64(s, 6);
+	r->received_ms = sqlite3_column_int64(s, 7);
+	r->ev.message_id = col_text(s, 8);
+	r->ev.properties = col_text(s, 9);
+	r->ev.context = col_text(s, 10);
+	r->ev.traits = col_text(s, 11);
+	r->ev.group_id = col_text(s, 12);
+	r->ev.previous_id = col_text(s, 13);
+	r->ev.conversation_id = col_text(s, 14);
+	r->ev.turn_id = col_text(s, 15);
+	r->ev.shop_id = col_text(s, 16);
+	/* a request id is stored as 16 bytes when it is 32 hex digits */
+	if (sqlite3_column_type(s, 17) == SQLITE_BLOB && sqlite3_column_bytes(s, 17) == 16) {
+		util_hex_encode(sqlite3_column_blob(s, 17), 16, rid);
+		r->request_id = rid;
+	} else
+		r->request_id = col_text(s, 17);
+}
+
 int
 sq_events_list(struct store *base, int64_t project_id, const struct event_filter *f,
     store_event_cb cb, void *ctx)
@@ -299,29 +326,7 @@ sq_events_list(struct store *base, int64_t project_id, const struct event_filter
 		struct event_row r;
 		char rid[33];
 
-		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(s, 0);
-		r.ev.type = sqlite3_column_int(s, 1);
-		r.ev.event = col_text(s, 2);
-		r.ev.user_id = col_text(s, 3);
-		r.ev.anonymous_id = col_text(s, 4);
-		r.ev.session_id = col_text(s, 5);
-		r.ev.ts_ms = sqlite3_column_int64(s, 6);
-		r.received_ms = sqlite3_column_int64(s, 7);
-		r.ev.message_id = col_text(s, 8);
-		r.ev.properties = col_text(s, 9);
-		r.ev.context = col_text(s, 10);
-		r.ev.traits = col_text(s, 11);
-		r.ev.group_id = col_text(s, 12);
-		r.ev.previous_id = col_text(s, 13);
-		r.ev.conversation_id = col_text(s, 14);
-		r.ev.turn_id = col_text(s, 15);
-		r.ev.shop_id = col_text(s, 16);
-		if (sqlite3_column_type(s, 17) == SQLITE_BLOB && sqlite3_column_bytes(s, 17) == 16) {
-			util_hex_encode(sqlite3_column_blob(s, 17), 16, rid);
-			r.request_id = rid;
-		} else
-			r.request_id = col_text(s, 17);
+		sq_event_row_read(s, &r, rid);
 		if (cb(ctx, &r) != 0)
 			break;
 	}

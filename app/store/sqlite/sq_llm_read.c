@@ -264,20 +264,9 @@ event_row(sqlite3_stmt *s, void *arg)
 {
 	struct cb_ctx *x = arg;
 	struct event_row r;
-	memset(&r, 0, sizeof(r));
-	r.id = sqlite3_column_int64(s, 0);
-	r.ev.type = sqlite3_column_int(s, 1);
-	r.ev.event = col_text(s, 2);
-	r.ev.user_id = col_text(s, 3);
-	r.ev.anonymous_id = col_text(s, 4);
-	r.ev.session_id = col_text(s, 5);
-	r.ev.ts_ms = sqlite3_column_int64(s, 6);
-	r.received_ms = sqlite3_column_int64(s, 7);
-	r.ev.message_id = col_text(s, 8);
-	r.ev.properties = col_text(s, 9);
-	r.ev.context = col_text(s, 10);
-	r.ev.conversation_id = col_text(s, 11);
-	r.ev.turn_id = col_text(s, 12);
+	char rid[33];
+
+	sq_event_row_read(s, &r, rid);
 	x->rows++;
 	return ((store_event_cb)x->cb)(x->ctx, &r) != 0 ? 1 : 0;
 }
@@ -303,8 +292,7 @@ sq_session_get(struct store *base, int64_t project_id, const char *session_id,
 	    "ORDER BY start_ts, trace_id LIMIT ?5", bind_id, &p, trace_row, &tx);
 	/* an LLM call sent as an event (named llm_call) shows as its trace */
 	if (rc == 0)
-		rc = run_sql(c, "SELECT id, type, event, user_id, anonymous_id, session_id, ts, received_at, "
-		    "message_id, properties, context, conversation_id, turn_id FROM events "
+		rc = run_sql(c, "SELECT " SQ_EVENT_COLUMNS " FROM events "
 		    "WHERE project_id = ?1 AND session_id = ?2 AND session_id IS NOT NULL "
 		    "AND event IS NOT 'llm_call' ORDER BY ts, id LIMIT ?5",
 		    bind_id, &p, event_row, &ex);
