@@ -7,6 +7,7 @@
  */
 #include "sq.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,31 +57,37 @@ group_equal(const struct group *g, int dims, int grain, int64_t bucket, const ch
 	    strcmp(g->provider, key[2]) == 0 && strcmp(g->user, key[3]) == 0;
 }
 
-static int
-rollup_grow(struct sq_rollup *r)
+/*
+ * The element array and open-addressing slots (index + 1; 0 empty) of the
+ * in-memory maps below: doubles both, the elements keeping their place and
+ * their uint64_t hash at hash_off. Returns the array; NULL when out of
+ * memory (items, *cap and the slots then unchanged).
+ */
+static void *
+map_grow(void *items, size_t elem, size_t hash_off, size_t n, size_t *cap,
+    size_t **slots, size_t *nslots, size_t first)
 {
-	size_t nslots = r->nslots ? r->nslots * 2 : 256;
-	size_t *slots = calloc(nslots, sizeof(*slots));
-	struct group *g = realloc(r->g, (nslots / 2) * sizeof(*g));
+	size_t want = *nslots ? *nslots * 2 : first;
+	size_t *sl = calloc(want, sizeof(*sl));
+	void *grown = sl ? realloc(items, (want / 2) * elem) : NULL;
 
-	if (slots == NULL || g == NULL) {
-		free(slots);
-		if (g != NULL)
-			r->g = g;
-		return -1;
+	if (grown == NULL) {
+		free(sl);
+		return NULL;
 	}
-	r->g = g;
-	r->cap = nslots / 2;
-	for (size_t i = 0; i < r->n; i++) {
-		size_t j = r->g[i].hash & (nslots - 1);
-		while (slots[j])
-			j = (j + 1) & (nslots - 1);
-		slots[j] = i + 1;
+	*cap = want / 2;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t h;
+		size_t j;
+		memcpy(&h, (char *)grown + i * elem + hash_off, sizeof(h));
+		for (j = h & (want - 1); sl[j]; j = (j + 1) & (want - 1))
+			;
+		sl[j] = i + 1;
 	}
-	free(r->slots);
-	r->slots = slots;
-	r->nslots = nslots;
-	return 0;
+	free(*slots);
+	*slots = sl;
+	*nslots = want;
+	return grown;
 }
 
 static struct group *
@@ -90,8 +97,12 @@ rollup_group(struct sq_rollup *r, int dims, int grain, int64_t bucket, const cha
 	size_t j;
 	struct group *g;
 
-	if (r->n >= r->cap && rollup_grow(r) != 0)
-		return NULL;
+	if (r->n >= r->cap) {
+		if ((g = map_grow(r->g, sizeof(*r->g), offsetof(struct group, hash), r->n, &r->cap,
+		    &r->slots, &r->nslots, 256)) == NULL)
+			return NULL;
+		r->g = g;
+	}
 	for (j = h & (r->nslots - 1); r->slots[j]; j = (j + 1) & (r->nslots - 1)) {
 		g = &r->g[r->slots[j] - 1];
 		if (g->hash == h && group_equal(g, dims, grain, bucket, key))
@@ -306,33 +317,6 @@ struct trace_map {
 	size_t nslots;
 };
 
-static int
-trace_map_grow(struct trace_map *m)
-{
-	size_t nslots = m->nslots ? m->nslots * 2 : 64;
-	size_t *slots = calloc(nslots, sizeof(*slots));
-	struct trace_acc *t = realloc(m->t, (nslots / 2) * sizeof(*t));
-
-	if (slots == NULL || t == NULL) {
-		free(slots);
-		if (t != NULL)
-			m->t = t;
-		return -1;
-	}
-	m->t = t;
-	m->cap = nslots / 2;
-	for (size_t i = 0; i < m->n; i++) {
-		size_t j = m->t[i].hash & (nslots - 1);
-		while (slots[j])
-			j = (j + 1) & (nslots - 1);
-		slots[j] = i + 1;
-	}
-	free(m->slots);
-	m->slots = slots;
-	m->nslots = nslots;
-	return 0;
-}
-
 static struct trace_acc *
 trace_map_get(struct trace_map *m, const char *trace_id)
 {
@@ -340,8 +324,12 @@ trace_map_get(struct trace_map *m, const char *trace_id)
 	size_t j;
 	struct trace_acc *t;
 
-	if (m->n >= m->cap && trace_map_grow(m) != 0)
-		return NULL;
+	if (m->n >= m->cap) {
+		if ((t = map_grow(m->t, sizeof(*m->t), offsetof(struct trace_acc, hash), m->n, &m->cap,
+		    &m->slots, &m->nslots, 64)) == NULL)
+			return NULL;
+		m->t = t;
+	}
 	for (j = h & (m->nslots - 1); m->slots[j]; j = (j + 1) & (m->nslots - 1)) {
 		t = &m->t[m->slots[j] - 1];
 		if (t->hash == h && strcmp(t->trace_id, trace_id) == 0)
