@@ -81,6 +81,16 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
 	    "WHERE project_id = ?1 AND user_id = ?2) "
 	    "DELETE FROM profiles WHERE project_id = ?1 AND user_id IN ids",
+	/* the user tables retention reads; the rollups' counts and sketches are
+	 * anonymous sums and stay */
+	[SQ_USER_DEL_FIRST] =
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "DELETE FROM user_first WHERE project_id = ?1 AND user_key IN ids",
+	[SQ_USER_DEL_WEEKS] =
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "DELETE FROM user_weeks WHERE project_id = ?1 AND user_key IN ids",
 	[SQ_USER_DEL_ALIASES] =
 	    "DELETE FROM aliases WHERE project_id = ?1 AND (user_id = ?2 OR alias = ?2)",
 
