@@ -487,10 +487,17 @@ trend_row(struct gen *g, int type, const struct item *it)
 	static const char *const prefix[TREND__TYPES] = { "cost", "feature:", "model:", "event:" };
 	static const char *const metric[TREND__TYPES] = { "cost", "calls", "calls", "events" };
 	int64_t start = g->day0 - 7 * D;
-	char title[512], subject[600];
-	json_object *o = json_object_new_object();
+	const char *name = type == TREND_COST ? "" : it->name;
+	size_t len = strlen(prefix[type]) + strlen(name) + 1;
+	char title[512], *subject;
+	json_object *o;
+	int rc;
 
-	snprintf(subject, sizeof(subject), "%s%s", prefix[type], type == TREND_COST ? "" : it->name);
+	/* names are up to 200 characters, 800 bytes: the subject is never cut */
+	if ((subject = malloc(len)) == NULL)
+		return -1;
+	snprintf(subject, len, "%s%s", prefix[type], name);
+	o = json_object_new_object();
 	json_object_object_add(o, "metric", json_object_new_string(metric[type]));
 	if (type != TREND_COST)
 		json_object_object_add(o, "name", json_object_new_string(it->name));
@@ -512,7 +519,9 @@ trend_row(struct gen *g, int type, const struct item *it)
 			json_object_object_add(o, "cost", json_cost_pair(it->prev_cost, it->cur_cost));
 		insights_trend_title(type, it->name, it->prev, it->cur, title, sizeof(title));
 	}
-	return add_row(g, "trend", subject, start, g->day0, title, o);
+	rc = add_row(g, "trend", subject, start, g->day0, title, o);
+	free(subject);
+	return rc;
 }
 
 /*
