@@ -227,3 +227,25 @@ test('a trend no longer found for the same period is removed when generating aga
   const stored = of(await list(t.trend), 'trend').map((r) => r.subject).sort();
   assert.deepEqual(stored, subjects.sort(), 'the stored trends are exactly the ones found now');
 });
+
+test('hostile names: quotes, SQL and 4-byte characters stay whole in subject and data', async () => {
+  const h = await stack.tenant('ins-hostile');
+  const name = `"'; DROP TABLE insights; --\\${'\u{1F600}'.repeat(170)}`;
+  const day0 = D.dayStart(NOW);
+  await post(h, Array.from({ length: 25 }, (_, i) => ({ event: name, userId: 'x', timestamp: D.iso(day0 - D.DAY - i * 60000) })));
+  const out = await generate(h);
+  const [tr] = of(out.data, 'trend');
+  assert.equal(tr.subject, `event:${name}`, 'the subject keeps all 200 characters');
+  assert.equal(tr.data.name, name);
+  assert.equal(tr.data.changePct, null, 'nothing the week before: no ratio');
+  // the title keeps the whole characters of the name's first 100 bytes: 28 ASCII, 18 emoji
+  let cut = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(cut + ch) > 100) break;
+    cut += ch;
+  }
+  assert.equal(cut, `"'; DROP TABLE insights; --\\${'\u{1F600}'.repeat(18)}`);
+  assert.equal(tr.title, `Event "${cut}\u2026": 25 in the last 7 days, new (none the 7 days before)`);
+  assert.deepEqual((await list(h, '&kind=trend')).map((r) => r.subject), [`event:${name}`]);
+  expectError(stack, await stack.get(`/api/v1/insights?kind=${encodeURIComponent("trend' OR 1=1 --")}`, { key: h.secret }), 400);
+});
