@@ -44,4 +44,8 @@ void handle_trust_score(struct http_req *req);
 /* The flamegraph by span-name path (mode=spans), from llm_insight.c. */
 void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
 
+/* ---- insights (insights.c) ---- */
+void handle_insights_list(struct http_req *req);
+void handle_insights_generate(struct http_req *req);
+
 #endif

@@ -17,6 +17,7 @@ static const struct {
 	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
 	{ "demo-data", cli_demo_data, "demo-data PROJECT [--calls N] [--days D] [--features F] [--models M] [--seed S]" },
 	{ "prices", cli_prices, "prices list|set|delete|import|export|reprice ...  model prices (USD per million tokens)" },
+	{ "insights", cli_insights, "insights generate PROJECT|--all [--now TIME] | insights list PROJECT [--kind K] [--limit N]" },
 };
 
 static void

@@ -27,6 +27,7 @@ enum sq_stmt {
 	SQ_ROLLUP_ADD_COST,
 	SQ_EROLLUP_UPSERT, SQ_USER_FIRST_UPSERT, SQ_USER_WEEK_INSERT,
 	SQ_EROLLUP_READ, SQ_EROLLUP_READ_COUNTS, SQ_EROLLUP_EVENTS, SQ_EVENT_MINUTES, SQ_EVENT_MINUTES_OF,
+	SQ_INSIGHT_UPSERT, SQ_INSIGHT_PRUNE, SQ_INSIGHT_LIST,
 	SQ__COUNT
 };
 
@@ -251,5 +252,8 @@ int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_total
 int sq_event_aggregate(struct store *, int64_t, const struct event_query *, store_event_agg_cb, void *);
 int sq_event_minutes(struct store *, int64_t, const char *, int64_t, int64_t, store_event_agg_cb, void *);
 
+/* ---- insights (sq_insights.c) ---- */
+int sq_insights_put(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);
+int sq_insights_list(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);
 
 #endif
