@@ -19,7 +19,6 @@
 #define TIME_CLAMP (1LL << 40)          /* seconds (34,800 years): the "big bang" 2^59 of fat files fits in ms */
 #define MAX_UTOFF 93599                 /* RFC 8536 3.2: utoff in [-89999, 93599] */
 #define MIN_UTOFF (-89999)
-#define MAX_WALK 64                     /* transitions crossed looking for a local midnight */
 
 /* A POSIX TZ rule date (POSIX.1-2017 8.3) with its time of day in seconds. */
 struct rule {
@@ -271,9 +270,34 @@ local_floor(int64_t l, enum tz_unit unit)
 }
 
 /*
- * The first instant u <= t from which the local time stays at or after the
- * local time lm up to t (local(t) >= lm): the start of the day of lm. Walks
- * back across the changes of offset between them.
+ * Day and week buckets follow the lowest local time from t on,
+ * low(t) = min over v >= t of local(v), rather than local(t): low never
+ * decreases, so its days tile time even where clocks go back across midnight
+ * (Chile's Saturday 24:00 -> 23:00 keeps the repeated hour in Saturday) or
+ * by a whole day (Alaska, 1867). Where local time only moves forward the two
+ * are the same.
+ *
+ * Offsets are at least MIN_UTOFF, so local(v) >= v + MIN_UTOFF s: past a
+ * change at hi with hi + MIN_UTOFF >= low, local time cannot go lower.
+ */
+static int64_t
+local_low(const struct tz *z, int64_t t)
+{
+	int64_t lo, hi, low = t + span(z, t, &lo, &hi) * 1000LL;
+
+	while (hi + MIN_UTOFF * 1000LL < low) {
+		int64_t v = hi, l = v + span(z, v, &lo, &hi) * 1000LL;
+		if (l < low)
+			low = l;
+	}
+	return low;
+}
+
+/*
+ * The first instant from which local time never again falls below lm,
+ * given t with low(t) >= lm: the last instant before t with local < lm,
+ * found by walking back across the changes of offset. Ends within
+ * MAX_UTOFF of lm, since earlier than lm - MAX_UTOFF local time is below lm.
  */
 static int64_t
 local_start(const struct tz *z, int64_t lm, int64_t t)
@@ -281,7 +305,7 @@ local_start(const struct tz *z, int64_t lm, int64_t t)
 	int64_t lo, hi, u;
 	int64_t off = span(z, t, &lo, &hi) * 1000LL;
 
-	for (int i = 0; i < MAX_WALK; i++) {
+	for (;;) {
 		int64_t later = lo;
 		if ((u = lm - off) > lo)
 			return u;
@@ -289,7 +313,6 @@ local_start(const struct tz *z, int64_t lm, int64_t t)
 		if (lm - off >= later)
 			return later;   /* lm fell in the gap the change at later jumped over */
 	}
-	return lo;
 }
 
 int64_t
@@ -298,9 +321,9 @@ tz_bucket_start(const struct tz *z, int64_t utc_ms, enum tz_unit unit)
 	int64_t t = clamp_ms(utc_ms), lo, hi, off, len, s;
 
 	unit = norm_unit(unit);
-	off = span(z, t, &lo, &hi) * 1000LL;
 	if (unit == TZ_DAY || unit == TZ_WEEK)
-		return local_start(z, local_floor(t + off, unit), t);
+		return local_start(z, local_floor(local_low(z, t), unit), t);
+	off = span(z, t, &lo, &hi) * 1000LL;
 	len = unit_ms(unit);
 	s = t - floormod(t + off, len);
 	return s < lo ? lo : s;
@@ -309,26 +332,18 @@ tz_bucket_start(const struct tz *z, int64_t utc_ms, enum tz_unit unit)
 int64_t
 tz_bucket_next(const struct tz *z, int64_t utc_ms, enum tz_unit unit)
 {
-	int64_t t = clamp_ms(utc_ms), lo, hi, off, len, next, g, s;
+	int64_t t = clamp_ms(utc_ms), lo, hi, off, len, next;
 
 	unit = norm_unit(unit);
 	len = unit_ms(unit);
+	if (unit == TZ_DAY || unit == TZ_WEEK) {
+		/* the next local midnight: from lm - MIN_UTOFF on, local time stays past it */
+		int64_t lm = local_floor(local_low(z, t), unit) + len;
+		return local_start(z, lm, lm - MIN_UTOFF * 1000LL);
+	}
 	off = span(z, t, &lo, &hi) * 1000LL;
-	if (unit != TZ_DAY && unit != TZ_WEEK) {
-		next = t - floormod(t + off, len) + len;
-		return next > hi ? hi : next;
-	}
-	/* an instant whose local time has reached the next local midnight */
-	next = local_floor(t + off, unit) + len;
-	g = next - off;
-	for (int i = 0; i < MAX_WALK; i++) {
-		int64_t o = span(z, g, &lo, &hi) * 1000LL;
-		if (g + o >= next)
-			break;
-		g = next - o < hi ? next - o : hi;
-	}
-	s = tz_bucket_start(z, g, unit);
-	return s > t ? s : t + len;     /* only a zone whose dates run backwards gets here */
+	next = t - floormod(t + off, len) + len;
+	return next > hi ? hi : next;
 }
 
 /* ---- TZif (RFC 8536) ---- */
