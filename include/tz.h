@@ -69,7 +69,10 @@ int tz_offset_at(const struct tz *z, int64_t utc_ms);
  *   TZ_DAY, TZ_WEEK: from the first instant of the local day (of the Monday)
  *   to the first of the next one, so a day across a DST change lasts 23 or
  *   25 hours; when local midnight does not exist (a jump at 00:00) the day
- *   starts at the jump, when it occurs twice at the first.
+ *   starts at the jump, when it occurs twice at the first. Where clocks go
+ *   back across midnight (Chile: Saturday 24:00 -> 23:00) the time shown
+ *   twice stays in the earlier day, and the later day starts at its second
+ *   midnight.
  *   TZ_HOUR, TZ_MINUTE: the local hour (minute) under the offset in force,
  *   cut where the offset changes: the hour repeated when clocks go back is
  *   two buckets, and with a 30-minute shift (Australia/Lord_Howe) or a

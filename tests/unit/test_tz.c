@@ -288,6 +288,32 @@ midnights(void)
 
 	/* Chile's rule: Saturday 24:00 -03 becomes Saturday 23:00 -04, so the
 	 * Saturday is 25 h and Sunday starts at its second midnight */
+	/* a whole day back (Alaska's 1867 change of side of the date line): still a tiling */
+	{
+		static const int64_t at[] = { 1780272000 };     /* 2026-06-01T00:00:00Z */
+		static const uint8_t idx[] = { 1 };
+		static const int32_t offs[] = { 14 * 3600, -10 * 3600 };
+		struct img m;
+		struct tz *back;
+		int good = 1, n = 0;
+		build(&m, '2', at, idx, 1, offs, 2, "");
+		back = tz_parse(m.b, m.n, NULL, 0);
+		for (int64_t b = tz_bucket_start(back, utc(2026, 5, 28, 0, 0), TZ_DAY); b < utc(2026, 6, 5, 0, 0) && good; n++) {
+			int64_t nx = tz_bucket_next(back, b, TZ_DAY);
+			good = nx > b;
+			for (int64_t p = b; p < nx && good; p += 15 * MIN)
+				good = tz_bucket_start(back, p, TZ_DAY) == b && tz_bucket_next(back, p, TZ_DAY) == nx;
+			b = nx;
+		}
+		ok(good, "a zone going back 24 h keeps days that tile (%d days)", n);
+		/* local 2026-06-01 13:00 (+14) comes before 05-31 14:00 to 24:00 (-10): it counts in 05-31 */
+		is_int(tz_bucket_start(back, utc(2026, 5, 31, 23, 0), TZ_DAY), utc(2026, 5, 30, 10, 0),
+		    "the first 06-01 is in 05-31, which starts at its first midnight");
+		is_int(tz_bucket_next(back, utc(2026, 5, 31, 23, 0), TZ_DAY), utc(2026, 6, 1, 10, 0),
+		    "and ends when 06-01 comes for good: 48 h");
+		tz_free(back);
+	}
+
 	ok(chile != NULL, "a footer with a 24:00 rule time parses");
 	is_int(tz_offset_at(chile, utc(2026, 4, 5, 2, 59)), -3 * 3600, "-3 until 03:00Z on 2026-04-05");
 	is_int(tz_offset_at(chile, utc(2026, 4, 5, 3, 0)), -4 * 3600, "-4 from then");
