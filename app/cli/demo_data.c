@@ -1,9 +1,10 @@
 /*
  * tallyctl demo-data PROJECT: generated data for a project, written through
- * the same store calls as ingest (spans with traces, conversations, rollups
- * and verified cost), in large transactions. Deterministic for a given
- * --seed and --end.
+ * the same store calls as ingest (events with their profiles and rollups,
+ * spans with traces, conversations and verified cost, votes), in large
+ * transactions. Deterministic for a given --seed and --end.
  *
+ *   (no volume flag)   a realistic week for a demo dashboard (demo_week.c)
  *   --calls N ...      N LLM calls, the analytics benchmark's (demo_llm.c)
  */
 #include <stdio.h>
@@ -40,6 +41,7 @@ static int
 parse_opts(int argc, char **argv, struct demo_opts *o)
 {
 	int64_t v[NFLAGS];
+	int given[2] = { 0, 0 };
 	int64_t now = util_now_ms();
 
 	memcpy(v, defaults, sizeof(v));
@@ -70,12 +72,14 @@ parse_opts(int argc, char **argv, struct demo_opts *o)
 			    flags[f].name, (long long)flags[f].min, (long long)flags[f].max);
 			return -1;
 		}
+		given[flags[f].mode] = 1;
 	}
 	o->days = (int)v[0];
 	o->seed = (uint64_t)v[1];
-	o->calls = v[2];
+	o->calls = given[CALLS] ? v[2] : 0;
 	o->features = (int)v[3];
 	o->models = (int)v[4];
+	o->week = !given[CALLS];
 	/* events must be ones ingest would take: not in the future, not before 2000 */
 	if (o->end_ms > now) {
 		fprintf(stderr, "tallyctl: demo-data: --end lies in the future\n");
@@ -105,5 +109,7 @@ cli_demo_data(struct cli *c, int argc, char **argv)
 	}
 	if (cli_find_project(c, argv[0], &p) != 0)
 		return 1;
+	if (o.week)
+		return demo_week_run(c->store, &p, &o);
 	return demo_llm_run(c->store, &p, &o) == 0 ? 0 : 1;
 }
