@@ -6,6 +6,9 @@
  *
  *   (no volume flag)   a realistic week for a demo dashboard (demo_week.c)
  *   --calls N ...      N LLM calls, the analytics benchmark's (demo_llm.c)
+ *   --events N ...     N events from U users, the events benchmark's (demo_volume.c)
+ *
+ * docs/demo-data.md describes what each writes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +19,10 @@
 #include "util.h"
 
 #define USAGE "usage: tallyctl demo-data PROJECT [--days D] [--seed S] [--end TIME]\n" \
-	"           [--calls N] [--features F] [--models M]\n"
+	"           [--calls N] [--features F] [--models M]\n" \
+	"           [--events N] [--users U] [--event-names K]\n"
 
-enum { ANY, CALLS };
+enum { ANY, CALLS, EVENTS };
 
 /* Every numeric flag, its range and the generator it belongs to. */
 static const struct {
@@ -31,17 +35,20 @@ static const struct {
 	{ "--calls", 1, 1000000000, CALLS },
 	{ "--features", 1, 500, CALLS },
 	{ "--models", 1, 20, CALLS },
+	{ "--events", 1, 10000000000LL, EVENTS },
+	{ "--users", 1, 10000000, EVENTS },
+	{ "--event-names", 1, 1000, EVENTS },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
 /* Defaults, in the order of flags[]. */
-static const int64_t defaults[NFLAGS] = { 7, 1, 100000, 50, 20 };
+static const int64_t defaults[NFLAGS] = { 7, 1, 100000, 50, 20, 1000000, 100000, 50 };
 
 static int
 parse_opts(int argc, char **argv, struct demo_opts *o)
 {
 	int64_t v[NFLAGS];
-	int given[2] = { 0, 0 };
+	int given[3] = { 0, 0, 0 };
 	int64_t now = util_now_ms();
 
 	memcpy(v, defaults, sizeof(v));
@@ -79,7 +86,10 @@ parse_opts(int argc, char **argv, struct demo_opts *o)
 	o->calls = given[CALLS] ? v[2] : 0;
 	o->features = (int)v[3];
 	o->models = (int)v[4];
-	o->week = !given[CALLS];
+	o->events = given[EVENTS] ? v[5] : 0;
+	o->users = v[6];
+	o->names = (int)v[7];
+	o->week = !given[CALLS] && !given[EVENTS];
 	/* events must be ones ingest would take: not in the future, not before 2000 */
 	if (o->end_ms > now) {
 		fprintf(stderr, "tallyctl: demo-data: --end lies in the future\n");
@@ -111,5 +121,9 @@ cli_demo_data(struct cli *c, int argc, char **argv)
 		return 1;
 	if (o.week)
 		return demo_week_run(c->store, &p, &o);
-	return demo_llm_run(c->store, &p, &o) == 0 ? 0 : 1;
+	if (o.events > 0 && demo_volume_run(c->store, &p, &o) != 0)
+		return 1;
+	if (o.calls > 0 && demo_llm_run(c->store, &p, &o) != 0)
+		return 1;
+	return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * demo_gen: what the generators of `tallyctl demo-data` share (private to
- * app/cli/demo_*.c). They write through the store like ingest does, in
- * large transactions:
+ * app/cli/demo_*.c). Three generators write through the store like ingest
+ * does, in large transactions:
  *   demo_week.c    the default: a realistic week of a small SaaS (visits,
  *                  page views, a signup funnel, identify, LLM calls, votes)
+ *   demo_volume.c  --events N: events at volume for benchmarks
  *   demo_llm.c     --calls N: LLM calls at volume for benchmarks
  * Everything is a pure function of (--seed, --end, the other flags): the
  * random numbers come from one xorshift64* stream, ids from a hash of
@@ -25,6 +26,9 @@
 struct demo_opts {
 	int64_t calls;                  /* --calls: LLM calls at volume; 0 none */
 	int features, models;
+	int64_t events;                 /* --events: events at volume; 0 none */
+	int64_t users;
+	int names;                      /* --event-names */
 	int week;                       /* no volume flag: the realistic week */
 	int days;
 	uint64_t seed;
@@ -157,6 +161,7 @@ void demo_call_measure(struct demo_rng *r, struct llm_span *sp, double median, i
 /* ---- the generators: 0 or 1 (said why on stderr); each prints its summary ---- */
 int demo_llm_run(struct store *st, const struct project *p, const struct demo_opts *o);
 int demo_week_run(struct store *st, const struct project *p, const struct demo_opts *o);
+int demo_volume_run(struct store *st, const struct project *p, const struct demo_opts *o);
 
 /* Seconds since t0 (util_mono_us). */
 double demo_seconds(int64_t t0_us);
