@@ -65,6 +65,9 @@ TALLY_URL=$URL
 TALLY_INGEST_KEY=$ingest
 TALLY_SECRET_KEY=$secret
 ENV
+	# a new demo project: a generated week, so the dashboard is full at once
+	say "loading a demo week into project demo (tallyctl demo-data, docs/demo-data.md)"
+	ctl demo-data demo || echo "quickstart: demo data not loaded; the project stays empty" >&2
 fi
 # shellcheck disable=SC1091
 . "$TALLY_VAR/demo.env"
