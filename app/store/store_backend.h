@@ -43,6 +43,12 @@ struct store_backend {
 	int (*votes_list)(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
 	int (*conversations_list)(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
 	int (*realtime)(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+	/* data lifecycle */
+	int (*project_retention)(struct store *, int64_t, int64_t *);
+	int (*project_set_retention)(struct store *, int64_t, int64_t);
+	int (*events_scan)(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
+	int (*prune)(struct store *, int64_t, int64_t, int, struct prune_counts *);
+	int (*backup)(struct store *, const char *, int, struct backup_result *, char *, size_t);
 };
 
 /* Every backend's handle starts with this. */

@@ -217,6 +217,12 @@ int sq_spans_of_recent_traces(struct store *, int64_t, int64_t, int64_t, int, st
 int sq_votes_list(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
 int sq_conversations_list(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
 int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+/* data lifecycle (sq_lifecycle.c) */
+int sq_project_retention(struct store *, int64_t, int64_t *);
+int sq_project_set_retention(struct store *, int64_t, int64_t);
+int sq_events_scan(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
+int sq_prune(struct store *, int64_t, int64_t, int, struct prune_counts *);
+int sq_backup(struct store *, const char *, int, struct backup_result *, char *, size_t);
 
 
 #endif

@@ -103,7 +103,14 @@ sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 
 	pthread_mutex_lock(&st->write_mu);
 	if (st->mode == STORE_CLI) {
+		/*
+		 * Queue with the workers' batch leaders rather than nap on SQLite's
+		 * busy handler: under steady ingest a napping writer can miss
+		 * every gap between their commits (tallyctl prune, reprice).
+		 */
+		sq_writers_lock(st);
 		run_batch(st->writer, &job);
+		sq_writers_unlock(st);
 		pthread_mutex_unlock(&st->write_mu);
 		return job.rc;
 	}

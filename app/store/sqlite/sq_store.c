@@ -159,6 +159,11 @@ static const struct store_backend sqlite_backend = {
 	.votes_list = sq_votes_list,
 	.conversations_list = sq_conversations_list,
 	.realtime = sq_realtime,
+	.project_retention = sq_project_retention,
+	.project_set_retention = sq_project_set_retention,
+	.events_scan = sq_events_scan,
+	.prune = sq_prune,
+	.backup = sq_backup,
 };
 
 struct store *
