@@ -40,6 +40,7 @@ void handle_conversations(struct http_req *req);
 void handle_realtime(struct http_req *req);
 void handle_prompts(struct http_req *req);
 void handle_trust_score(struct http_req *req);
+void handle_export(struct http_req *req);
 
 /* The flamegraph by span-name path (mode=spans), from llm_insight.c. */
 void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
