@@ -81,6 +81,7 @@ struct sq_store {
 	struct sq_shared *shared;       /* sq_shared.c; NULL when it cannot be mapped */
 	int shared_fd;
 	int shared_locked;              /* the leader of the moment holds the writers' lock */
+	int cli_wal_pages;              /* STORE_CLI: WAL size after the last commit (sq_commit.c) */
 
 	/* model prices, read again whenever the shared epoch moves (sq_prices.c);
 	 * used only inside write jobs, which one leader runs at a time */
@@ -106,6 +107,8 @@ void sq_key_epoch_bump(struct sq_store *st);
 void sq_writers_lock(struct sq_store *st);
 void sq_writers_unlock(struct sq_store *st);
 int sq_checkpointer_start(struct sq_store *st);
+/* STORE_CLI: checkpoints after a commit, outside the writers' lock (sq_commit.c). */
+void sq_cli_checkpoints(struct sq_store *st);
 void sq_checkpointer_stop(struct sq_store *st);
 
 /* Registers tally's SQL functions (sq_funcs.c) on a connection. */
