@@ -293,8 +293,8 @@ sq_cli_checkpoints(struct sq_store *st)
  * Every 16000 pages rather than every 1000: a prune chunk dirties about a
  * page per deleted row (the indexes on hashes and user ids are in random
  * order), and the same index pages again in the next chunks; a page
- * rewritten by several chunks is copied back once. Measured on 1M events:
- * 21k rows/s instead of 17k.
+ * rewritten by several chunks is copied back once. Measured pruning 1M
+ * events in 5000-row chunks: 21k rows/s instead of 17k.
  */
 static void
 cli_checkpoint(struct sq_store *st)
