@@ -19,15 +19,25 @@
 struct stream {
 	struct http_req *req;
 	const char *content_type;
+	char disposition[160];
 };
+
+/* The 200 and its headers, sent with the first bytes (a 503 before them carries none). */
+static void
+begin(struct stream *s)
+{
+	if (s->req->status != 0)
+		return;
+	http_add_header(s->req, "Content-Disposition", s->disposition);
+	http_stream_begin(s->req, 200, s->content_type);
+}
 
 static int
 stream_write(void *arg, const char *data, size_t len)
 {
 	struct stream *s = arg;
 
-	if (s->req->status == 0)
-		http_stream_begin(s->req, 200, s->content_type);
+	begin(s);
 	return http_stream_write(s->req, data, len);
 }
 
@@ -37,7 +47,7 @@ handle_export(struct http_req *req)
 	struct export_request q;
 	struct export_result res;
 	struct stream s;
-	char disposition[160], stamp[32];
+	char stamp[32];
 	const char *v;
 	int64_t t0 = util_mono_us();
 	int rc;
@@ -60,23 +70,20 @@ handle_export(struct http_req *req)
 		http_send_error(req, 400, "bad_request", "'from' must be before 'to'", NULL);
 		return;
 	}
+	s.req = req;
+	s.content_type = export_content_type(q.format);
 	/* tally-SLUG-events-20250101T000000Z.ndjson: the slug is [a-z0-9-] */
 	ts_format_iso(req->received_ms, stamp);
-	snprintf(disposition, sizeof(disposition),
+	snprintf(s.disposition, sizeof(s.disposition),
 	    "attachment; filename=\"tally-%s-events-%.4s%.2s%.2sT%.2s%.2s%.2sZ.%s\"",
 	    req->auth.project_slug, stamp, stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17,
 	    export_extension(q.format));
-	http_add_header(req, "Content-Disposition", disposition);
-
-	s.req = req;
-	s.content_type = export_content_type(q.format);
 	rc = export_events(req->store, &q, stream_write, &s, &res);
 	if (rc == -1 && req->status == 0) {
 		handler_unavailable(req);
 		return;
 	}
-	if (req->status == 0)           /* nothing to write: an empty NDJSON body */
-		http_stream_begin(req, 200, s.content_type);
+	begin(&s);                      /* nothing written: an empty NDJSON body */
 	if (rc == -1)
 		log_msg(LOG_ERROR, "export %s: project %" PRId64 ": the database failed after %" PRId64
 		    " rows; the body ends with the export_incomplete marker", req->request_id,

@@ -422,6 +422,8 @@ test('prune: what is older than the retention goes, raw rows and whole rollup bu
   const span = await stack.get('/api/v1/traces/tr-span', { key: p.secret });
   expectStatus(stack, span, 200);
   assert.equal(span.text.match(/"spanId"/g).length, 1, 'the old span of a live trace is gone');
+  assert.equal(span.body.data.spanCount, 2, 'its totals stay as they were');
+  assert.equal(span.body.data.inputTokens, 200);
   assert.equal((await exportNdjson(k)).length, 10, 'retention 0 keeps everything');
   assert.equal((await exportNdjson(d)).length, 10, 'the server setting 0 keeps everything');
   assert.equal((await exportNdjson(a)).length, othersBefore, 'another project is untouched');
