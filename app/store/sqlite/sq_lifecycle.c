@@ -296,7 +296,7 @@ struct prune_args {
 static int64_t
 last_bucket(int64_t cutoff, int64_t len)
 {
-	/* the latest bucket start b with b + len <= cutoff (buckets are aligned to len) */
+	/* a bucket [b, b + len) is wholly before the cutoff when b + len <= cutoff */
 	return cutoff - len;
 }
 
@@ -661,8 +661,11 @@ sq_backup(struct store *base, const char *path, int force, struct backup_result 
 		    text[0] ? text : sqlite3_errmsg(dst));
 		goto out;
 	}
-	if (pragma_text(dst, "PRAGMA page_size", text, sizeof(text)) == 0)
-		out->page_size = strtoll(text, NULL, 10);
+	if (pragma_text(dst, "PRAGMA page_size", text, sizeof(text)) != 0 ||
+	    util_parse_i64(text, 512, 65536, &out->page_size) != 0) {
+		snprintf(err, errlen, "%s: cannot read its page size", tmp);
+		goto out;
+	}
 	if (sqlite3_close(dst) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(dst));
 		goto out;
