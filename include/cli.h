@@ -22,4 +22,24 @@ int cli_insights(struct cli *c, int argc, char **argv);
 /* Finds a project by slug or prints why not; 0 or 1. */
 int cli_find_project(struct cli *c, const char *slug, struct project *p);
 
+/* ---- data lifecycle: export, prune, backup (docs/lifecycle.md) ---- */
+int cli_export(struct cli *c, int argc, char **argv);
+int cli_prune(struct cli *c, int argc, char **argv);
+int cli_backup(struct cli *c, int argc, char **argv);
+
+/* A flag of a subcommand: valued (--name VALUE or --name=VALUE) or boolean (set). */
+struct cli_flag {
+	const char *name;
+	const char **value;     /* valued: NULL until given */
+	int *set;               /* boolean: 1 when given */
+};
+/*
+ * Splits argv into flags (anywhere, each once; "--" ends them) and at most
+ * maxpos positional arguments. 0, or -1 with the reason printed.
+ */
+int cli_parse_flags(int argc, char **argv, const struct cli_flag *flags, size_t nflags,
+    char **pos, int maxpos, int *npos);
+/* A time argument: ISO 8601 or epoch milliseconds. 0, or -1 with the reason printed. */
+int cli_parse_time(const char *flag, const char *v, int64_t *ms);
+
 #endif

@@ -46,4 +46,8 @@ int handler_query_int(struct http_req *req, const char *name, int64_t min, int64
 /* Sends the 503 of a store failure (what: "the traces"). */
 void handler_unavailable(struct http_req *req);
 
+/* An event as GET /api/v1/events and the export return it (camelCase fields; absent ones left out). */
+struct event_row;
+json_object *handler_event_json(const struct event_row *r);
+
 #endif

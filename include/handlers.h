@@ -50,6 +50,7 @@ void product_timeseries(struct http_req *req, int metric);
 void product_breakdown(struct http_req *req, const char *by, int dim, const char *property, int metric);
 void handle_prompts(struct http_req *req);
 void handle_trust_score(struct http_req *req);
+void handle_export(struct http_req *req);
 
 /* The flamegraph by span-name path (mode=spans), from llm_insight.c. */
 void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);

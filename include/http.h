@@ -74,6 +74,15 @@ void http_add_header(struct http_req *req, const char *name, const char *value);
 /* Sends status + len bytes of data as content_type. */
 void http_send(struct http_req *req, int status, const char *content_type, const void *data, size_t len);
 
+/*
+ * A streamed response: http_stream_begin sends the status and headers (no
+ * Content-Length: nginx relays the body chunked), then http_stream_write
+ * sends the body piece by piece as it is made; libfcgi passes each full
+ * buffer on at once. http_stream_write returns -1 when the client is gone.
+ */
+void http_stream_begin(struct http_req *req, int status, const char *content_type);
+int http_stream_write(struct http_req *req, const void *data, size_t len);
+
 /* Sends status + body (borrowed). */
 void http_send_json(struct http_req *req, int status, json_object *body);
 

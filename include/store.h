@@ -382,5 +382,55 @@ typedef int (*store_insight_cb)(void *ctx, const struct insight *in);
 /* Newest first: by created_at, then id, both descending. */
 int store_insights_list(struct store *st, int64_t project_id, const struct insight_filter *f,
     store_insight_cb cb, void *ctx);
+/* ---- data lifecycle (docs/lifecycle.md) ---- */
+
+/*
+ * A project's own retention: 0 and *days (0: kept forever), 1 when it has
+ * none (the server's retention_days applies), -1 on failure. A missing
+ * project reads as 1.
+ */
+int store_project_retention(struct store *st, int64_t project_id, int64_t *days);
+/* Sets it (days >= 0), or clears it with days -1. 1 when there is no such project. */
+int store_project_set_retention(struct store *st, int64_t project_id, int64_t days);
+
+/* One page of an export: events with (ts, id) after (after_ts, after_id) and ts < to_ms. */
+struct event_scan {
+	int64_t after_ts, after_id;     /* (from, 0) starts at from */
+	int64_t to_ms;
+	int limit;
+};
+/*
+ * Up to q->limit events oldest first (ts, then id), in one short read
+ * transaction: an export calls again from the last row's (ts, id), so no
+ * read stays open while the previous page is written out.
+ */
+int store_events_scan(struct store *st, int64_t project_id, const struct event_scan *q,
+    store_event_cb cb, void *ctx);
+
+/* What a prune deleted (or, dry run, would delete), per table. */
+struct prune_counts {
+	int64_t events, spans, traces, votes, conversations, conversation_turns;
+	int64_t llm_rollup, event_rollup, user_weeks, user_first, insights;
+};
+/*
+ * Deletes the project's rows older than cutoff_ms: raw rows whose time is
+ * before it; traces and conversations whose last activity is; rollup rows
+ * whose whole bucket (hour, day, week) is. Works in chunks, each its own
+ * short write transaction, so ingest goes on in between. dry_run counts
+ * instead. Profiles and aliases are identity and stay.
+ */
+int store_prune(struct store *st, int64_t project_id, int64_t cutoff_ms, int dry_run,
+    struct prune_counts *out);
+
+struct backup_result {
+	int64_t pages, page_size;
+};
+/*
+ * An online copy of the whole database into path, consistent as of its
+ * start while writers go on, verified (quick_check) before it replaces
+ * anything. 1 when path exists and !force; -1 with err set on failure.
+ */
+int store_backup(struct store *st, const char *path, int force, struct backup_result *out,
+    char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Checks of the operations files, in TAP: the rendered systemd unit, the
+# Checks of the operations files, in TAP: the rendered systemd units and timers, the
 # sysusers/tmpfiles entries, the production nginx site and
 # tally.conf.example. Tools that are missing (systemd-analyze, nginx,
 # openssl) turn their checks into SKIPs. Env: TALLY_SRC (source dir),
@@ -183,4 +183,56 @@ else
 	check "tallyctl accepts every line of tally.conf.example" \
 		env TALLY_DATABASE="$tmp/example.db" "$bin/tallyctl" --config "$tmp/all.conf" migrate
 fi
+
+# ---- the timers: retention pruning and insights (docs/lifecycle.md) ----
+for u in prune insights; do
+	svc=$bin/systemd/tally-$u.service
+	timer=$src/systemd/tally-$u.timer
+	case $u in
+	prune) cmd="prune --all" ;;
+	insights) cmd="insights generate --all" ;;
+	esac
+	if [ ! -f "$svc" ] || grep -q '@[a-z]*@' "$svc"; then
+		fail "tally-$u.service is rendered (no @placeholder@ left)" "missing or unrendered: $svc"
+		continue
+	fi
+	pass "tally-$u.service is rendered (no @placeholder@ left)"
+	missing=""
+	for kv in Type=oneshot User=tally Group=tally ReadWritePaths=/var/lib/tally UMask=0027 \
+		CapabilityBoundingSet= NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
+		PrivateTmp=yes PrivateDevices=yes "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
+		MemoryDenyWriteExecute=yes SystemCallFilter=@system-service; do
+		grep -qxF "$kv" "$svc" || missing="$missing [$kv]"
+	done
+	grep -q "^ExecStart=.*/tallyctl --config .*/tally/tally.conf $cmd\$" "$svc" ||
+		missing="$missing [ExecStart runs tallyctl $cmd]"
+	if [ -z "$missing" ]; then pass "tally-$u.service: tallyctl $cmd as tally, hardened"
+	else fail "tally-$u.service: tallyctl $cmd as tally, hardened" "missing or wrong:$missing"; fi
+	missing=""
+	case $u in
+	prune) want='OnCalendar=daily|RandomizedDelaySec=1h|Persistent=true|WantedBy=timers.target' ;;
+	insights) want='OnCalendar=*-*-* *:05:00|Persistent=true|WantedBy=timers.target' ;;
+	esac
+	old_ifs=$IFS; IFS='|'; set -f
+	for kv in $want; do
+		grep -qxF "$kv" "$timer" || missing="$missing [$kv]"
+	done
+	set +f; IFS=$old_ifs
+	if [ -z "$missing" ]; then pass "tally-$u.timer: $(echo "$want" | tr '|' ' ')"
+	else fail "tally-$u.timer: $(echo "$want" | tr '|' ' ')" "missing or wrong:$missing"; fi
+	if ! command -v systemd-analyze >/dev/null 2>&1 || [ -n "${probe-x}" ]; then
+		skip "systemd-analyze verify tally-$u.service and .timer" "systemd-analyze cannot run here"
+		continue
+	fi
+	mkdir -p "$tmp/$u"
+	bindir=$(dirname "$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$svc")")
+	sed "s|$bindir/|$bin/|g" "$svc" > "$tmp/$u/tally-$u.service"
+	cp "$timer" "$tmp/$u/"
+	if out=$(cd "$tmp/$u" && systemd-analyze verify "tally-$u.service" "tally-$u.timer" 2>&1) &&
+		[ -z "$out" ]; then
+		pass "systemd-analyze verify tally-$u.service and .timer: no error, no warning"
+	else
+		fail "systemd-analyze verify tally-$u.service and .timer: no error, no warning" "$out"
+	fi
+done
 echo "1..$n"

@@ -13,12 +13,15 @@ static const struct {
 } commands[] = {
 	{ "init", cli_init, "init                         create the database (and the JWT secret) and migrate" },
 	{ "migrate", cli_migrate, "migrate                      apply pending schema migrations" },
-	{ "project", cli_project, "project create SLUG [NAME] | project list" },
+	{ "project", cli_project, "project create SLUG [NAME] | project list | project set SLUG --retention-days N|default" },
 	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
 	{ "demo-data", cli_demo_data, "demo-data PROJECT [--days D] [--seed S] [--end TIME]  a realistic week: events, LLM calls, votes\n"
 	    "    at volume: [--calls N [--features F] [--models M]] [--events N [--users U] [--event-names K]]" },
 	{ "prices", cli_prices, "prices list|set|delete|import|export|reprice ...  model prices (USD per million tokens)" },
 	{ "insights", cli_insights, "insights generate PROJECT|--all [--now TIME] | insights list PROJECT [--kind K] [--limit N]" },
+	{ "export", cli_export, "export PROJECT [--from T] [--to T] [--format ndjson|csv] [--output FILE]" },
+	{ "prune", cli_prune, "prune PROJECT|--all [--dry-run] [--before T]  delete data past retention" },
+	{ "backup", cli_backup, "backup FILE [--force]        online copy of the database, checked" },
 };
 
 static void

@@ -1,10 +1,11 @@
-/* tallyctl project create|list. */
+/* tallyctl project create|list|set. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "timestamp.h"
+#include "util.h"
 
 /* Slugs go into URLs and headers: lowercase letters, digits and dashes. */
 static int
@@ -32,6 +33,46 @@ print_project(void *arg, const struct project *p)
 	(void)arg;
 	ts_format_iso(p->created_ms, created);
 	printf("%-6lld %-24s %-24s %s\n", (long long)p->id, p->slug, created, p->name);
+	return 0;
+}
+
+/*
+ * project set SLUG --retention-days N|default: days of data `tallyctl
+ * prune` keeps (0: forever; default: the server's retention_days).
+ */
+static int
+project_set(struct cli *c, int argc, char **argv)
+{
+	const char *retention = NULL;
+	const struct cli_flag flags[] = { { "retention-days", &retention, NULL } };
+	struct project p;
+	char *pos[1];
+	int64_t days = -1;
+	int npos, rc;
+
+	if (cli_parse_flags(argc, argv, flags, 1, pos, 1, &npos) != 0 || npos != 1 ||
+	    retention == NULL) {
+		fprintf(stderr, "usage: tallyctl project set SLUG --retention-days N|default\n");
+		return 2;
+	}
+	if (strcmp(retention, "default") != 0 && util_parse_i64(retention, 0, 36500, &days) != 0) {
+		fprintf(stderr, "tallyctl: --retention-days must be 0..36500 (0 keeps forever) or default\n");
+		return 2;
+	}
+	if (cli_find_project(c, pos[0], &p) != 0)
+		return 1;
+	if ((rc = store_project_set_retention(c->store, p.id, days)) != 0) {
+		if (rc == 1)
+			fprintf(stderr, "tallyctl: no project '%s'\n", pos[0]);
+		return 1;
+	}
+	if (days < 0)
+		printf("%s: retention: the server's retention_days (%lld)\n", p.slug,
+		    (long long)c->cfg.retention_days);
+	else if (days == 0)
+		printf("%s: retention: forever\n", p.slug);
+	else
+		printf("%s: retention: %lld days\n", p.slug, (long long)days);
 	return 0;
 }
 
@@ -66,6 +107,9 @@ cli_project(struct cli *c, int argc, char **argv)
 		printf("%-6s %-24s %-24s %s\n", "ID", "SLUG", "CREATED", "NAME");
 		return store_project_list(c->store, print_project, NULL) == 0 ? 0 : 1;
 	}
-	fprintf(stderr, "usage: tallyctl project create SLUG [NAME] | tallyctl project list\n");
+	if (argc >= 1 && strcmp(argv[0], "set") == 0)
+		return project_set(c, argc - 1, argv + 1);
+	fprintf(stderr, "usage: tallyctl project create SLUG [NAME] | tallyctl project list\n"
+	    "       tallyctl project set SLUG --retention-days N|default\n");
 	return 2;
 }

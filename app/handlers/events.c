@@ -83,17 +83,11 @@ add_obj(json_object *o, const char *key, const char *text)
 		json_object_object_add(o, key, v);
 }
 
-static int
-list_row(void *arg, const struct event_row *r)
+json_object *
+handler_event_json(const struct event_row *r)
 {
-	struct list_ctx *ctx = arg;
-	json_object *o;
+	json_object *o = json_object_new_object();
 
-	if (ctx->rows == ctx->limit) {      /* the extra row: there is a next page */
-		ctx->more = 1;
-		return 1;
-	}
-	o = json_object_new_object();
 	handler_add_str(o, "messageId", r->ev.message_id);
 	json_object_object_add(o, "type", json_object_new_string(event_type_name(r->ev.type)));
 	handler_add_str(o, "event", r->ev.event);
@@ -111,7 +105,19 @@ list_row(void *arg, const struct event_row *r)
 	handler_add_str(o, "turnId", r->ev.turn_id);
 	handler_add_str(o, "shopId", r->ev.shop_id);
 	handler_add_str(o, "requestId", r->request_id);
-	json_object_array_add(ctx->data, o);
+	return o;
+}
+
+static int
+list_row(void *arg, const struct event_row *r)
+{
+	struct list_ctx *ctx = arg;
+
+	if (ctx->rows == ctx->limit) {      /* the extra row: there is a next page */
+		ctx->more = 1;
+		return 1;
+	}
+	json_object_array_add(ctx->data, handler_event_json(r));
 	ctx->rows++;
 	ctx->last_ts = r->ev.ts_ms;
 	ctx->last_id = r->id;

@@ -32,6 +32,7 @@ const struct route routes[] = {
 	/* ---- insights: both need the secret key (generating is the owner's act) ---- */
 	{ "GET", "/api/v1/insights", handle_insights_list, ROUTE_READ, BODY_JSON },
 	{ "POST", "/api/v1/insights/generate", handle_insights_generate, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/export", handle_export, ROUTE_READ, BODY_JSON },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

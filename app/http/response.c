@@ -39,6 +39,15 @@ http_add_header(struct http_req *req, const char *name, const char *value)
 void
 http_send(struct http_req *req, int status, const char *content_type, const void *data, size_t len)
 {
+	if (req->status != 0)
+		return;     /* one response per request */
+	http_stream_begin(req, status, content_type);
+	FCGX_PutStr(data, (int)len, req->fcgi->out);
+}
+
+void
+http_stream_begin(struct http_req *req, int status, const char *content_type)
+{
 	FCGX_Stream *out = req->fcgi->out;
 
 	if (req->status != 0)
@@ -51,7 +60,22 @@ http_send(struct http_req *req, int status, const char *content_type, const void
 	for (size_t i = 0; i < req->nheaders; i++)
 		FCGX_FPrintF(out, "%s\r\n", req->headers[i]);
 	FCGX_PutStr("\r\n", 2, out);
-	FCGX_PutStr(data, (int)len, out);
+}
+
+int
+http_stream_write(struct http_req *req, const void *data, size_t len)
+{
+	const char *p = data;
+
+	/* FCGX_PutStr takes an int: a piece of 1 GiB at most per call */
+	while (len > 0) {
+		int n = len > (1u << 30) ? 1 << 30 : (int)len;
+		if (FCGX_PutStr(p, n, req->fcgi->out) != n)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 void

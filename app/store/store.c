@@ -99,3 +99,14 @@ int store_insights_put(struct store *st, int64_t project_id, struct insight *row
 { return st->be->insights_put(st, project_id, rows, n, scopes, nscopes); }
 int store_insights_list(struct store *st, int64_t project_id, const struct insight_filter *f, store_insight_cb cb, void *ctx)
 { return st->be->insights_list(st, project_id, f, cb, ctx); }
+/* data lifecycle */
+int store_project_retention(struct store *st, int64_t project_id, int64_t *days)
+{ return st->be->project_retention(st, project_id, days); }
+int store_project_set_retention(struct store *st, int64_t project_id, int64_t days)
+{ return st->be->project_set_retention(st, project_id, days); }
+int store_events_scan(struct store *st, int64_t project_id, const struct event_scan *q, store_event_cb cb, void *ctx)
+{ return st->be->events_scan(st, project_id, q, cb, ctx); }
+int store_prune(struct store *st, int64_t project_id, int64_t cutoff_ms, int dry_run, struct prune_counts *out)
+{ return st->be->prune(st, project_id, cutoff_ms, dry_run, out); }
+int store_backup(struct store *st, const char *path, int force, struct backup_result *out, char *err, size_t errlen)
+{ return st->be->backup(st, path, force, out, err, errlen); }

@@ -48,6 +48,12 @@ struct store_backend {
 	/* ---- insights ---- */
 	int (*insights_put)(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);
 	int (*insights_list)(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);
+	/* data lifecycle */
+	int (*project_retention)(struct store *, int64_t, int64_t *);
+	int (*project_set_retention)(struct store *, int64_t, int64_t);
+	int (*events_scan)(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
+	int (*prune)(struct store *, int64_t, int64_t, int, struct prune_counts *);
+	int (*backup)(struct store *, const char *, int, struct backup_result *, char *, size_t);
 };
 
 /* Every backend's handle starts with this. */

@@ -85,6 +85,7 @@ struct sq_store {
 	struct sq_shared *shared;       /* sq_shared.c; NULL when it cannot be mapped */
 	int shared_fd;
 	int shared_locked;              /* the leader of the moment holds the writers' lock */
+	int cli_wal_pages;              /* STORE_CLI: WAL size after the last commit (sq_commit.c) */
 
 	/* model prices, read again whenever the shared epoch moves (sq_prices.c);
 	 * used only inside write jobs, which one leader runs at a time */
@@ -110,6 +111,8 @@ void sq_key_epoch_bump(struct sq_store *st);
 void sq_writers_lock(struct sq_store *st);
 void sq_writers_unlock(struct sq_store *st);
 int sq_checkpointer_start(struct sq_store *st);
+/* STORE_CLI: checkpoints after a commit, outside the writers' lock (sq_commit.c). */
+void sq_cli_checkpoints(struct sq_store *st);
 void sq_checkpointer_stop(struct sq_store *st);
 
 /* Registers tally's SQL functions (sq_funcs.c) on a connection. */
@@ -251,6 +254,12 @@ int sq_conversations_list(struct store *, int64_t, const char *, int64_t, int64_
 int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
 int sq_event_aggregate(struct store *, int64_t, const struct event_query *, store_event_agg_cb, void *);
 int sq_event_minutes(struct store *, int64_t, const char *, int64_t, int64_t, store_event_agg_cb, void *);
+/* data lifecycle (sq_lifecycle.c) */
+int sq_project_retention(struct store *, int64_t, int64_t *);
+int sq_project_set_retention(struct store *, int64_t, int64_t);
+int sq_events_scan(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
+int sq_prune(struct store *, int64_t, int64_t, int, struct prune_counts *);
+int sq_backup(struct store *, const char *, int, struct backup_result *, char *, size_t);
 
 /* ---- insights (sq_insights.c) ---- */
 int sq_insights_put(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);

@@ -99,6 +99,8 @@ lead_batch(struct sq_store *st)
 		}
 }
 
+static void cli_checkpoint(struct sq_store *st);
+
 int
 sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 {
@@ -106,7 +108,15 @@ sq_write(struct sq_store *st, sq_write_fn fn, void *arg)
 
 	pthread_mutex_lock(&st->write_mu);
 	if (st->mode == STORE_CLI) {
+		/*
+		 * Queue with the workers' batch leaders rather than nap on SQLite's
+		 * busy handler: under steady ingest a napping writer can miss
+		 * every gap between their commits (tallyctl prune, reprice).
+		 */
+		sq_writers_lock(st);
 		run_batch(st->writer, &job);
+		sq_writers_unlock(st);
+		cli_checkpoint(st);
 		pthread_mutex_unlock(&st->write_mu);
 		return job.rc;
 	}
@@ -258,3 +268,43 @@ sq_checkpointer_stop(struct sq_store *st)
 	st->checkpointer_conn = NULL;
 }
 
+/*
+ * tallyctl has no checkpoint thread. SQLite's auto-checkpoint would run
+ * inside its COMMIT, so while it holds the writers' lock, and a long job
+ * (prune: a chunk after another) would stall the workers' commits on its
+ * checkpoints and their fsyncs. Instead the commit only notes the WAL size
+ * and the checkpoint runs after the lock is released: PASSIVE, so writers
+ * go on meanwhile (the workers' checkpointer rewinds a WAL grown too big).
+ */
+static int
+cli_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq_store *st = arg;
+	(void)db;
+	(void)name;
+	st->cli_wal_pages = pages;
+	return SQLITE_OK;
+}
+
+void
+sq_cli_checkpoints(struct sq_store *st)
+{
+	sqlite3_wal_hook(st->writer->db, cli_wal_hook, st);     /* replaces auto-checkpoint */
+}
+
+/*
+ * Every 16000 pages rather than every 1000: a prune chunk dirties about a
+ * page per deleted row (the indexes on hashes and user ids are in random
+ * order), and the same index pages again in the next chunks; a page
+ * rewritten by several chunks is copied back once. Measured pruning 1M
+ * events in 5000-row chunks: 21k rows/s instead of 17k.
+ */
+static void
+cli_checkpoint(struct sq_store *st)
+{
+	if (st->cli_wal_pages < CHECKPOINT_RESTART_PAGES)
+		return;
+	st->cli_wal_pages = 0;
+	/* BUSY: a worker is checkpointing already */
+	sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}

@@ -164,6 +164,11 @@ static const struct store_backend sqlite_backend = {
 	/* ---- insights ---- */
 	.insights_put = sq_insights_put,
 	.insights_list = sq_insights_list,
+	.project_retention = sq_project_retention,
+	.project_set_retention = sq_project_set_retention,
+	.events_scan = sq_events_scan,
+	.prune = sq_prune,
+	.backup = sq_backup,
 };
 
 struct store *
@@ -187,6 +192,8 @@ sqlite_store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t
 	 * keeps them (up to 64 MiB) instead of spilling and reading them back
 	 * from the WAL. Readers keep the small cache and read through mmap. */
 	sqlite3_exec(st->writer->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	if (mode == STORE_CLI)
+		sq_cli_checkpoints(st);
 	if (mode == STORE_WORKER && sq_checkpointer_start(st) != 0) {
 		snprintf(err, errlen, "cannot start the checkpoint thread");
 		goto fail;
