@@ -88,3 +88,8 @@ int store_conversations_list(struct store *st, int64_t project_id, const char *u
 { return st->be->conversations_list(st, project_id, user_id, from_ms, to_ms, limit, cb, ctx); }
 int store_realtime(struct store *st, int64_t project_id, int64_t since_ms, int64_t now_ms, struct realtime_totals *out)
 { return st->be->realtime(st, project_id, since_ms, now_ms, out); }
+/* funnels and retention */
+int store_funnel_events(struct store *st, int64_t project_id, const char *const *names, size_t n, int64_t from_ms, int64_t to_ms, store_funnel_cb cb, void *ctx)
+{ return st->be->funnel_events(st, project_id, names, n, from_ms, to_ms, cb, ctx); }
+int store_retention(struct store *st, int64_t project_id, const struct retention_query *q, store_cohort_cb size_cb, store_cohort_week_cb week_cb, void *ctx)
+{ return st->be->retention(st, project_id, q, size_cb, week_cb, ctx); }

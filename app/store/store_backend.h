@@ -43,6 +43,11 @@ struct store_backend {
 	int (*votes_list)(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
 	int (*conversations_list)(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
 	int (*realtime)(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+	/* funnels and retention */
+	int (*funnel_events)(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
+	    store_funnel_cb, void *);
+	int (*retention)(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
+	    store_cohort_week_cb, void *);
 };
 
 /* Every backend's handle starts with this. */

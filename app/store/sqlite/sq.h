@@ -217,6 +217,11 @@ int sq_spans_of_recent_traces(struct store *, int64_t, int64_t, int64_t, int, st
 int sq_votes_list(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
 int sq_conversations_list(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
 int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+/* funnels and retention (sq_funnel.c) */
+int sq_funnel_events(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
+    store_funnel_cb, void *);
+int sq_retention(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
+    store_cohort_week_cb, void *);
 
 
 #endif

@@ -159,6 +159,8 @@ static const struct store_backend sqlite_backend = {
 	.votes_list = sq_votes_list,
 	.conversations_list = sq_conversations_list,
 	.realtime = sq_realtime,
+	.funnel_events = sq_funnel_events,
+	.retention = sq_retention,
 };
 
 struct store *
