@@ -44,4 +44,8 @@ void handle_trust_score(struct http_req *req);
 /* The flamegraph by span-name path (mode=spans), from llm_insight.c. */
 void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
 
+/* funnels and retention (funnel.c) */
+void handle_funnel(struct http_req *req);
+void handle_retention(struct http_req *req);
+
 #endif

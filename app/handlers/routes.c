@@ -28,6 +28,9 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/analytics/trust-score", handle_trust_score, ROUTE_READ, BODY_JSON },
 	{ "GET", "/api/v1/analytics/conversations", handle_conversations, ROUTE_READ, BODY_JSON },
 	{ "GET", "/api/v1/analytics/realtime", handle_realtime, ROUTE_READ, BODY_JSON },
+	/* funnels and retention */
+	{ "GET", "/api/v1/analytics/funnel", handle_funnel, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/analytics/retention", handle_retention, ROUTE_READ, BODY_JSON },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
