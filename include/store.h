@@ -297,6 +297,51 @@ struct realtime_totals {
 int store_realtime(struct store *st, int64_t project_id, int64_t since_ms, int64_t now_ms,
     struct realtime_totals *out);
 
+/* ---- product analytics (SPEC §5.3), from the event rollups ---- */
+
+/*
+ * Events are counted under a name: a track event's own, or "$pageview",
+ * "$screen", "$identify", "$group", "$alias" for the other types. A user is
+ * userId, else anonymousId, else sessionId.
+ */
+enum event_dim { EDIM_NONE, EDIM_EVENT, EDIM_URL, EDIM_REFERRER, EDIM_SHOP, EDIM_PROPERTY };
+
+struct event_query {
+	int64_t from_ms, to_ms;         /* [from, to), widened to whole UTC hours */
+	int dim;                        /* enum event_dim: what rows are grouped by */
+	const char *property;           /* EDIM_PROPERTY: the top-level property key (≤ 64 bytes) */
+	const char *event;              /* only this name; NULL: every event */
+	int sketches;                   /* 1: distinct users and sessions too */
+	/*
+	 * The output bucket of a UTC hour (or day) start; NULL: one bucket (0)
+	 * for the whole range. whole_days: bucket_of never splits a UTC day, so
+	 * day rows may stand for their 24 hours (far fewer rows to read).
+	 */
+	int64_t (*bucket_of)(void *ctx, int64_t utc_ms);
+	void *bucket_ctx;
+	int whole_days;
+};
+
+struct hll;
+struct event_agg {
+	const char *key;                /* the dimension's value (the name for EDIM_EVENT); "" for none */
+	int64_t bucket_ms;
+	int64_t events, users, sessions;        /* users/sessions: estimates when sketches were asked */
+	const struct hll *user_sketch, *session_sketch;  /* NULL without sketches */
+};
+typedef int (*store_event_agg_cb)(void *ctx, const struct event_agg *row);
+/*
+ * Sums the rollups, ordered by bucket then key. Referrers are hosts ("" for
+ * direct visits and the site's own pages); urls have no query or fragment;
+ * properties are the scalar top-level ones (≤ 16 per event, values ≤ 100
+ * bytes), per event name only.
+ */
+int store_event_aggregate(struct store *st, int64_t project_id, const struct event_query *q,
+    store_event_agg_cb cb, void *ctx);
+/* Per minute of [from, to) from the raw events, exact distinct counts; event NULL: every name. */
+int store_event_minutes(struct store *st, int64_t project_id, const char *event, int64_t from_ms,
+    int64_t to_ms, store_event_agg_cb cb, void *ctx);
+
 /* ---- funnels and retention ---- */
 
 /* An event a funnel reads: names[name] at ts by user_key (keylen bytes, borrowed for the call). */

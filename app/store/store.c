@@ -88,6 +88,11 @@ int store_conversations_list(struct store *st, int64_t project_id, const char *u
 { return st->be->conversations_list(st, project_id, user_id, from_ms, to_ms, limit, cb, ctx); }
 int store_realtime(struct store *st, int64_t project_id, int64_t since_ms, int64_t now_ms, struct realtime_totals *out)
 { return st->be->realtime(st, project_id, since_ms, now_ms, out); }
+
+int store_event_aggregate(struct store *st, int64_t project_id, const struct event_query *q, store_event_agg_cb cb, void *ctx)
+{ return st->be->event_aggregate(st, project_id, q, cb, ctx); }
+int store_event_minutes(struct store *st, int64_t project_id, const char *event, int64_t from_ms, int64_t to_ms, store_event_agg_cb cb, void *ctx)
+{ return st->be->event_minutes(st, project_id, event, from_ms, to_ms, cb, ctx); }
 /* funnels and retention */
 int store_funnel_events(struct store *st, int64_t project_id, const char *const *names, size_t n, int64_t from_ms, int64_t to_ms, store_funnel_cb cb, void *ctx)
 { return st->be->funnel_events(st, project_id, names, n, from_ms, to_ms, cb, ctx); }

@@ -43,6 +43,8 @@ struct store_backend {
 	int (*votes_list)(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
 	int (*conversations_list)(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
 	int (*realtime)(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+	int (*event_aggregate)(struct store *, int64_t, const struct event_query *, store_event_agg_cb, void *);
+	int (*event_minutes)(struct store *, int64_t, const char *, int64_t, int64_t, store_event_agg_cb, void *);
 	/* funnels and retention */
 	int (*funnel_events)(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
 	    store_funnel_cb, void *);

@@ -25,6 +25,8 @@ enum sq_stmt {
 	SQ_PRICE_LIST, SQ_PRICE_LIST_ALL, SQ_PRICE_UPSERT, SQ_PRICE_DELETE,
 	SQ_REPRICE_SCAN, SQ_REPRICE_SCAN_ALL, SQ_SPAN_SET_COST, SQ_TRACE_ADD_COST, SQ_CONV_ADD_COST,
 	SQ_ROLLUP_ADD_COST,
+	SQ_EROLLUP_UPSERT, SQ_USER_FIRST_UPSERT, SQ_USER_WEEK_INSERT,
+	SQ_EROLLUP_READ, SQ_EROLLUP_READ_COUNTS, SQ_EROLLUP_EVENTS, SQ_EVENT_MINUTES, SQ_EVENT_MINUTES_OF,
 	SQ__COUNT
 };
 
@@ -41,6 +43,7 @@ struct sq_conn {
 	sqlite3_stmt *stmt[SQ__COUNT];
 	sqlite3_stmt *list[SQF__VARIANTS];
 	struct sq_conn *next;           /* free list of the read pool */
+	struct sq_rollup_notes *rollup; /* the writer's: what the open transaction adds to the rollups */
 };
 
 /* A unit of work run inside the write transaction. 0 ok, 1 done-but-no (kept), -1 rolled back. */
@@ -133,6 +136,34 @@ void sq_event_row_read(sqlite3_stmt *s, struct event_row *r, char rid[33]);
 int sq_message_seen(struct sq_conn *c, int stmt, int64_t project_id, int64_t mid_hash,
     const char *message_id, int64_t since);
 
+/*
+ * The element array and open-addressing slots (index + 1; 0 empty) of an
+ * in-memory map: doubles both, the elements keeping their place and their
+ * uint64_t hash at hash_off. Returns the array; NULL when out of memory
+ * (items, *cap and the slots then unchanged).
+ */
+void *sq_map_grow(void *items, size_t elem, size_t hash_off, size_t n, size_t *cap,
+    size_t **slots, size_t *nslots, size_t first);
+
+/* ---- event rollups (sq_rollup.c) ---- */
+struct event;
+struct sq_rollup_notes;
+/* The name an event is counted under (a track event's name, else "$pageview"…; NULL: none). */
+const char *sq_event_key(const struct event *e);
+/* Who did it: userId, else anonymousId, else sessionId (NULL: nobody). */
+const char *sq_user_key(const struct event *e);
+/* Monday 00:00 UTC of t's week. */
+int64_t sq_week_start(int64_t t);
+struct sq_rollup_notes *sq_rollup_notes_new(void);
+void sq_rollup_notes_free(struct sq_rollup_notes *n);
+/* Notes what an accepted event adds to the rollups (copies what it needs). 0 / -1. */
+int sq_rollup_note(struct sq_rollup_notes *n, int64_t project_id, const struct event *e);
+/* Moves from's notes to the end of into. */
+void sq_rollup_adopt(struct sq_rollup_notes *into, struct sq_rollup_notes *from);
+void sq_rollup_discard(struct sq_rollup_notes *n);
+/* Writes the notes' rollup rows and user tables, then empties n. 0 / -1. */
+int sq_rollup_flush(struct sq_conn *c, struct sq_rollup_notes *n);
+
 /* Bind helpers: NULL pointers bind NULL. */
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Copies a column's text into buf (bufsz), "" when NULL. */
@@ -217,6 +248,8 @@ int sq_spans_of_recent_traces(struct store *, int64_t, int64_t, int64_t, int, st
 int sq_votes_list(struct store *, int64_t, int64_t, int64_t, const char *, store_vote_cb, void *);
 int sq_conversations_list(struct store *, int64_t, const char *, int64_t, int64_t, int, store_conversation_cb, void *);
 int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
+int sq_event_aggregate(struct store *, int64_t, const struct event_query *, store_event_agg_cb, void *);
+int sq_event_minutes(struct store *, int64_t, const char *, int64_t, int64_t, store_event_agg_cb, void *);
 /* funnels and retention (sq_funnel.c) */
 int sq_funnel_events(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
     store_funnel_cb, void *);

@@ -26,6 +26,7 @@ run_batch(struct sq_conn *c, struct sq_job *jobs)
 			j->rc = -1;
 		return;
 	}
+	sq_rollup_discard(c->rollup);
 	for (struct sq_job *j = jobs; j; j = j->next) {
 		if (solo) {
 			j->rc = j->fn(c, j->arg);
@@ -53,9 +54,11 @@ run_batch(struct sq_conn *c, struct sq_job *jobs)
 	if (solo && jobs->rc < 0) {
 		if (!sqlite3_get_autocommit(c->db))
 			sq_exec(c, sq_stmt(c, SQ_ROLLBACK));
+		sq_rollup_discard(c->rollup);
 		return;
 	}
-	if (sq_exec(c, sq_stmt(c, SQ_COMMIT)) != 0) {
+	/* the rollups of every job that stayed, once, then the commit */
+	if (sq_rollup_flush(c, c->rollup) != 0 || sq_exec(c, sq_stmt(c, SQ_COMMIT)) != 0) {
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 		for (struct sq_job *j = jobs; j; j = j->next)
 			j->rc = -1;

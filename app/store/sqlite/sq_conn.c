@@ -92,6 +92,7 @@ sq_conn_close(struct sq_conn *c)
 		sqlite3_finalize(c->stmt[i]);
 	for (int i = 0; i < SQF__VARIANTS; i++)
 		sqlite3_finalize(c->list[i]);
+	sq_rollup_notes_free(c->rollup);
 	sqlite3_close(c->db);
 	free(c);
 }

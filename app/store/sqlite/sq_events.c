@@ -17,6 +17,7 @@ struct insert_args {
 	int64_t dedup_since;            /* received_at before this no longer dedups */
 	unsigned char rid[16];          /* request id packed, when it is 32 hex chars */
 	int rid_packed;
+	struct sq_rollup_notes *notes;  /* the job's part of the rollups */
 };
 
 /* nginx's $request_id is 32 hex chars: 16 bytes on disk instead of 32. */
@@ -118,6 +119,8 @@ insert_one(struct sq_conn *c, struct insert_args *a, const struct event *e, int6
 	else
 		sq_bind_text(s, 19, m->request_id);
 	sq_bind_text(s, 20, m->ip);
+	sq_bind_text(s, 21, sq_event_key(e));
+	sq_bind_text(s, 22, sq_user_key(e));
 	if (sq_exec(c, s) != 0)
 		return -1;
 	if (e->type == EV_IDENTIFY && e->user_id != NULL) {
@@ -140,13 +143,22 @@ insert_tx(struct sq_conn *c, void *arg)
 	struct sq_llm_job *job = NULL;
 	int rc = 0;
 
-	for (size_t i = 0; i < a->n && job == NULL; i++)
+	if (c->rollup == NULL && (c->rollup = sq_rollup_notes_new()) == NULL)
+		return -1;
+	if ((a->notes = sq_rollup_notes_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < a->n && job == NULL && rc == 0; i++)
 		if (a->evs[i].llm != NULL && (job = sq_llm_job_new()) == NULL)
-			return -1;
-	rc = insert_events(c, a, job);
+			rc = -1;
+	if (rc == 0)
+		rc = insert_events(c, a, job);
 	if (rc == 0 && job != NULL)
 		rc = sq_llm_job_flush(c, a->meta->project_id, job);
+	if (rc == 0)
+		sq_rollup_adopt(c->rollup, a->notes);   /* written at the commit */
 	sq_llm_job_free(job);
+	sq_rollup_notes_free(a->notes);
+	a->notes = NULL;
 	return rc;
 }
 
@@ -170,6 +182,7 @@ insert_events(struct sq_conn *c, struct insert_args *a, struct sq_llm_job *job)
 			continue;
 		}
 		if (insert_one(c, a, e, h) != 0 ||
+		    sq_rollup_note(a->notes, a->meta->project_id, e) != 0 ||
 		    (e->llm != NULL && sq_llm_span(a->st, c, a->meta, e->llm, job) < 0) ||
 		    sq_event_conversation(c, a->meta->project_id, e) != 0)
 			return -1;

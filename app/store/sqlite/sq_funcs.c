@@ -2,6 +2,8 @@
  * sq_funcs: SQL functions tally's statements use, registered on every
  * connection: tally_hist_add(a, b) merges two histograms (rollup upserts),
  * tally_hist_merge(h) is its aggregate (rollup reads). See include/hist.h.
+ * tally_hll_union(a, b) is the union of two HyperLogLog sketches (event
+ * rollup upserts; include/hll.h).
  */
 #include "sq.h"
 
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "hll.h"
 
 static void
 result_hist(sqlite3_context *ctx, const struct hist *h)
@@ -75,6 +78,37 @@ hist_merge_final(sqlite3_context *ctx)
 	result_hist(ctx, h);
 }
 
+/* A malformed stored sketch adds nothing (hll_merge_blob checks it whole
+ * before merging) rather than blocking the project's ingest. */
+static void
+hll_union_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct hll *h = hll_new();
+	unsigned char *out;
+	size_t n;
+
+	if (h == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (int i = 0; i < argc; i++) {
+		const void *blob = sqlite3_value_blob(argv[i]);
+		int len = sqlite3_value_bytes(argv[i]);
+		if (blob != NULL && len > 0)
+			(void)hll_merge_blob(h, blob, (size_t)len);
+	}
+	if (hll_serialize(h, &out, &n) != 0) {
+		hll_free(h);
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (n == 0)
+		sqlite3_result_zeroblob(ctx, 0);
+	else
+		sqlite3_result_blob(ctx, out, (int)n, free);
+	hll_free(h);
+}
+
 int
 sq_funcs_register(sqlite3 *db)
 {
@@ -82,7 +116,9 @@ sq_funcs_register(sqlite3 *db)
 	if (sqlite3_create_function_v2(db, "tally_hist_add", 2, flags, NULL, hist_add_fn,
 	    NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function_v2(db, "tally_hist_merge", 1, flags, NULL, NULL,
-	    hist_merge_step, hist_merge_final, NULL) != SQLITE_OK)
+	    hist_merge_step, hist_merge_final, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(db, "tally_hll_union", 2, flags, NULL, hll_union_fn,
+	    NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
 	return 0;
 }

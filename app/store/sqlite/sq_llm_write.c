@@ -57,39 +57,6 @@ group_equal(const struct group *g, int dims, int grain, int64_t bucket, const ch
 	    strcmp(g->provider, key[2]) == 0 && strcmp(g->user, key[3]) == 0;
 }
 
-/*
- * The element array and open-addressing slots (index + 1; 0 empty) of the
- * in-memory maps below: doubles both, the elements keeping their place and
- * their uint64_t hash at hash_off. Returns the array; NULL when out of
- * memory (items, *cap and the slots then unchanged).
- */
-static void *
-map_grow(void *items, size_t elem, size_t hash_off, size_t n, size_t *cap,
-    size_t **slots, size_t *nslots, size_t first)
-{
-	size_t want = *nslots ? *nslots * 2 : first;
-	size_t *sl = calloc(want, sizeof(*sl));
-	void *grown = sl ? realloc(items, (want / 2) * elem) : NULL;
-
-	if (grown == NULL) {
-		free(sl);
-		return NULL;
-	}
-	*cap = want / 2;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t h;
-		size_t j;
-		memcpy(&h, (char *)grown + i * elem + hash_off, sizeof(h));
-		for (j = h & (want - 1); sl[j]; j = (j + 1) & (want - 1))
-			;
-		sl[j] = i + 1;
-	}
-	free(*slots);
-	*slots = sl;
-	*nslots = want;
-	return grown;
-}
-
 static struct group *
 rollup_group(struct sq_rollup *r, int dims, int grain, int64_t bucket, const char *const key[4])
 {
@@ -98,7 +65,7 @@ rollup_group(struct sq_rollup *r, int dims, int grain, int64_t bucket, const cha
 	struct group *g;
 
 	if (r->n >= r->cap) {
-		if ((g = map_grow(r->g, sizeof(*r->g), offsetof(struct group, hash), r->n, &r->cap,
+		if ((g = sq_map_grow(r->g, sizeof(*r->g), offsetof(struct group, hash), r->n, &r->cap,
 		    &r->slots, &r->nslots, 256)) == NULL)
 			return NULL;
 		r->g = g;
@@ -325,7 +292,7 @@ trace_map_get(struct trace_map *m, const char *trace_id)
 	struct trace_acc *t;
 
 	if (m->n >= m->cap) {
-		if ((t = map_grow(m->t, sizeof(*m->t), offsetof(struct trace_acc, hash), m->n, &m->cap,
+		if ((t = sq_map_grow(m->t, sizeof(*m->t), offsetof(struct trace_acc, hash), m->n, &m->cap,
 		    &m->slots, &m->nslots, 64)) == NULL)
 			return NULL;
 		m->t = t;

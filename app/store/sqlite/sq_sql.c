@@ -49,9 +49,9 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_EVENT_INSERT] =
 	    "INSERT INTO events(project_id, type, event, user_id, anonymous_id, session_id, "
 	    "ts, received_at, message_id, mid_hash, properties, context, traits, group_id, "
-	    "previous_id, conversation_id, turn_id, shop_id, request_id, ip) "
+	    "previous_id, conversation_id, turn_id, shop_id, request_id, ip, name_key, user_key) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	    "?17, ?18, ?19, ?20)",
+	    "?17, ?18, ?19, ?20, ?21, ?22)",
 
 	[SQ_PROFILE_MERGE] =
 	    "INSERT INTO profiles(project_id, user_id, traits, created_at, updated_at) "
@@ -197,4 +197,33 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "UPDATE llm_rollup SET cost_nusd = " SAT("cost_nusd", "?9") " WHERE project_id = ?1 AND dims = ?2 "
 	    "AND grain = ?3 AND bucket = ?4 AND feature = ?5 AND model = ?6 AND provider = ?7 "
 	    "AND user_id = ?8",
+
+	[SQ_EROLLUP_UPSERT] =
+	    "INSERT INTO event_rollup(project_id, grain, dim, event, bucket, value, events, users, "
+	    "sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	    "ON CONFLICT DO UPDATE SET events = events + excluded.events, "
+	    "users = tally_hll_union(users, excluded.users), "
+	    "sessions = tally_hll_union(sessions, excluded.sessions)",
+	[SQ_USER_FIRST_UPSERT] =
+	    "INSERT INTO user_first(project_id, user_key, first_ts) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT DO UPDATE SET first_ts = excluded.first_ts WHERE excluded.first_ts < first_ts",
+	[SQ_USER_WEEK_INSERT] =
+	    "INSERT OR IGNORE INTO user_weeks(project_id, user_key, week) VALUES (?1, ?2, ?3)",
+	[SQ_EROLLUP_READ] =
+	    "SELECT bucket, value, events, users, sessions FROM event_rollup WHERE project_id = ?1 "
+	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",
+	[SQ_EROLLUP_READ_COUNTS] =
+	    "SELECT bucket, value, events FROM event_rollup WHERE project_id = ?1 "
+	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",
+	[SQ_EROLLUP_EVENTS] =
+	    "SELECT DISTINCT event FROM event_rollup WHERE project_id = ?1 AND grain = 1 "
+	    "AND dim = ?2 AND event <> ''",
+	[SQ_EVENT_MINUTES] =
+	    "SELECT ts - ts % 60000 AS m, count(*), count(DISTINCT user_key), "
+	    "count(DISTINCT session_id) FROM events WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 "
+	    "GROUP BY m ORDER BY m",
+	[SQ_EVENT_MINUTES_OF] =
+	    "SELECT ts - ts % 60000 AS m, count(*), count(DISTINCT user_key), "
+	    "count(DISTINCT session_id) FROM events WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 "
+	    "AND name_key = ?4 GROUP BY m ORDER BY m",
 };

@@ -159,6 +159,8 @@ static const struct store_backend sqlite_backend = {
 	.votes_list = sq_votes_list,
 	.conversations_list = sq_conversations_list,
 	.realtime = sq_realtime,
+	.event_aggregate = sq_event_aggregate,
+	.event_minutes = sq_event_minutes,
 	.funnel_events = sq_funnel_events,
 	.retention = sq_retention,
 };
