@@ -3,10 +3,10 @@
  * fast (SPEC §5.3; the rules are in docs/funnels.md).
  *
  * The events of every step name arrive with their user key. Each user gets
- * a small integer (an open-addressing table over the copied keys); the
- * events are then grouped by user with one counting sort, and each user's
- * path is found by binary searches in their per-name, time-ordered lists.
- * Memory is 16 bytes an event (twice, while grouping) plus the keys.
+ * a small integer (keyset.h: a table of key hashes); the events are
+ * then grouped by user with one counting sort, and each user's path is
+ * found by binary searches in their per-name, time-ordered lists. Memory:
+ * 12 bytes an event, 8 more while grouping, 32 to 64 bytes a user.
  */
 #include "funnel.h"
 
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyset.h"
 #include "util.h"
 
 /* ---- checking the request ---- */
@@ -80,17 +81,13 @@ funnel_steps_check(const char *const *steps, size_t n, char *err, size_t errlen)
 
 /* ---- collecting events ---- */
 
-struct frow {
-	int64_t ts;
-	uint32_t user;
-	uint32_t name;
-};
-
-struct fuser {
-	uint64_t hash;
-	size_t off;             /* the key in the arena */
-	size_t len;
-};
+/*
+ * An event as held: its name index in the top 4 bits and its time (>= 0)
+ * in the 60 below, so that one integer order is (name, time), and 8 bytes
+ * an event once grouped by user.
+ */
+#define NAME_SHIFT 60
+#define TS_MASK ((UINT64_C(1) << NAME_SHIFT) - 1)
 
 struct funnel {
 	size_t nsteps, nnames;
@@ -100,15 +97,19 @@ struct funnel {
 	size_t max_rows;
 	int done;               /* funnel_result ran: the rows are gone */
 
-	struct frow *rows;
+	uint64_t *ev;           /* the events, (name, ts) packed */
+	uint32_t *who;          /* and their users */
 	size_t nrows, caprows;
 
-	uint32_t *slots;        /* user index + 1; 0 empty */
-	size_t nslots;
-	struct fuser *users;
-	size_t nusers, capusers;
-	char *arena;
-	size_t arena_len, arena_cap;
+	struct keyset *users;
+
+	/* events hashed, their slots being fetched: looked up 32 at a time, so
+	 * that the cache misses of the table overlap instead of queueing */
+	struct {
+		struct keyset_hash h;
+		uint64_t ev;
+	} pending[32];
+	size_t npending;
 };
 
 struct funnel *
@@ -119,6 +120,10 @@ funnel_new(const char *const *steps, size_t nsteps, int64_t from_ms, int64_t to_
 
 	if (nsteps < 1 || nsteps > FUNNEL_MAX_STEPS || (f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
+	if ((f->users = keyset_new()) == NULL) {
+		free(f);
+		return NULL;
+	}
 	f->nsteps = nsteps;
 	f->from_ms = from_ms;
 	f->to_ms = to_ms;
@@ -140,10 +145,9 @@ funnel_free(struct funnel *f)
 {
 	if (f == NULL)
 		return;
-	free(f->rows);
-	free(f->slots);
-	free(f->users);
-	free(f->arena);
+	free(f->ev);
+	free(f->who);
+	keyset_free(f->users);
 	free(f);
 }
 
@@ -157,125 +161,91 @@ funnel_names(const struct funnel *f, const char *const **names, int64_t *from_ms
 	return f->nnames;
 }
 
-/* Doubles the slot table (load stays under 1/2). -1 out of memory. */
+/* Room for one more event in both arrays. -1 out of memory. */
 static int
-slots_grow(struct funnel *f)
+rows_grow(struct funnel *f)
 {
-	size_t n = f->nslots ? f->nslots * 2 : 1024, mask = n - 1;
-	uint32_t *s;
+	size_t want;
+	void *p;
 
-	if (n > SIZE_MAX / sizeof(*s) || (s = calloc(n, sizeof(*s))) == NULL)
+	if (f->nrows < f->caprows)
+		return 0;
+	want = f->caprows ? f->caprows * 2 : 4096;
+	if (want > SIZE_MAX / sizeof(*f->ev))
 		return -1;
-	for (size_t u = 0; u < f->nusers; u++) {
-		size_t i = f->users[u].hash & mask;
-		while (s[i] != 0)
-			i = (i + 1) & mask;
-		s[i] = (uint32_t)(u + 1);
-	}
-	free(f->slots);
-	f->slots = s;
-	f->nslots = n;
+	if ((p = realloc(f->ev, want * sizeof(*f->ev))) == NULL)
+		return -1;
+	f->ev = p;
+	if ((p = realloc(f->who, want * sizeof(*f->who))) == NULL)
+		return -1;      /* ev is larger than caprows says: harmless */
+	f->who = p;
+	f->caprows = want;
 	return 0;
 }
 
+/* Stores the pending events. -1 out of memory. */
 static int
-arena_put(struct funnel *f, const char *s, size_t len, size_t *off)
+flush(struct funnel *f)
 {
-	if (len > f->arena_cap - f->arena_len) {
-		size_t want = f->arena_cap ? f->arena_cap : 8192;
-		char *p;
-		while (want - f->arena_len < len) {
-			if (want > SIZE_MAX / 2)
-				return -1;
-			want *= 2;
-		}
-		if ((p = realloc(f->arena, want)) == NULL)
+	for (size_t i = 0; i < f->npending; i++) {
+		if (rows_grow(f) != 0 || keyset_add(f->users, &f->pending[i].h, &f->who[f->nrows]) != 0)
 			return -1;
-		f->arena = p;
-		f->arena_cap = want;
+		f->ev[f->nrows++] = f->pending[i].ev;
 	}
-	memcpy(f->arena + f->arena_len, s, len);
-	*off = f->arena_len;
-	f->arena_len += len;
-	return 0;
-}
-
-/* The user's index, added when new. -1 out of memory. */
-static int
-user_index(struct funnel *f, const char *key, size_t len, uint32_t *out)
-{
-	uint64_t h = (uint64_t)util_hash64(key, len);
-	struct fuser *u;
-	size_t i, mask;
-
-	if ((f->nusers + 1) * 2 > f->nslots && slots_grow(f) != 0)
-		return -1;
-	mask = f->nslots - 1;
-	for (i = h & mask; f->slots[i] != 0; i = (i + 1) & mask) {
-		u = &f->users[f->slots[i] - 1];
-		if (u->hash == h && u->len == len && memcmp(f->arena + u->off, key, len) == 0) {
-			*out = f->slots[i] - 1;
-			return 0;
-		}
-	}
-	if (f->nusers >= UINT32_MAX - 1 ||
-	    (u = util_grow(f->users, &f->capusers, f->nusers, sizeof(*u), 1024)) == NULL)
-		return -1;
-	f->users = u;
-	u = &f->users[f->nusers];
-	if (arena_put(f, key, len, &u->off) != 0)
-		return -1;
-	u->hash = h;
-	u->len = len;
-	f->slots[i] = (uint32_t)(f->nusers + 1);
-	*out = (uint32_t)f->nusers++;
+	f->npending = 0;
 	return 0;
 }
 
 int
 funnel_add(struct funnel *f, size_t name, int64_t ts_ms, const char *user_key, size_t keylen)
 {
-	struct frow *r;
-	uint32_t u;
+	size_t p;
 
-	if (name >= f->nnames || user_key == NULL || f->done)
+	if (name >= f->nnames || user_key == NULL || f->done || ts_ms < 0 ||
+	    (uint64_t)ts_ms > TS_MASK)
 		return -1;
-	if (f->nrows >= f->max_rows)
+	if (f->nrows + f->npending >= f->max_rows)
 		return 1;
-	if ((r = util_grow(f->rows, &f->caprows, f->nrows, sizeof(*r), 4096)) == NULL)
-		return -1;
-	f->rows = r;
-	if (user_index(f, user_key, keylen, &u) != 0)
-		return -1;
-	f->rows[f->nrows++] = (struct frow){ ts_ms, u, (uint32_t)name };
+	p = f->npending++;
+	keyset_hash(user_key, keylen, &f->pending[p].h);
+	keyset_prefetch(f->users, &f->pending[p].h);
+	f->pending[p].ev = (uint64_t)name << NAME_SHIFT | (uint64_t)ts_ms;
+	if (f->npending == sizeof(f->pending) / sizeof(f->pending[0]))
+		return flush(f);
 	return 0;
 }
 
 /* ---- the paths ---- */
 
-static int
-by_name_ts(const void *a, const void *b)
-{
-	const struct frow *x = a, *y = b;
-	if (x->name != y->name)
-		return x->name < y->name ? -1 : 1;
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
-}
+_Static_assert(FUNNEL_MAX_STEPS <= 1 << (64 - NAME_SHIFT), "a name index fits in the top bits");
 
 static int
 by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int
+by_signed(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return x < y ? -1 : x > y;
 }
 
+static int64_t
+ts_of(uint64_t v)
+{
+	return (int64_t)(v & TS_MASK);
+}
+
 /* The first index in [lo, hi) whose time is after t, or hi. */
 static size_t
-first_after(const struct frow *seg, size_t lo, size_t hi, int64_t t)
+first_after(const uint64_t *seg, size_t lo, size_t hi, int64_t t)
 {
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (seg[mid].ts <= t)
+		if (ts_of(seg[mid]) <= t)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -292,7 +262,7 @@ first_after(const struct frow *seg, size_t lo, size_t hi, int64_t t)
  * path replaces the one held, so ties keep the earliest entry.
  */
 static size_t
-walk(const struct funnel *f, const struct frow *seg, const size_t *lo, const size_t *hi,
+walk(const struct funnel *f, const uint64_t *seg, const size_t *lo, const size_t *hi,
     int64_t *best_times)
 {
 	unsigned first = f->step_name[0];
@@ -300,19 +270,19 @@ walk(const struct funnel *f, const struct frow *seg, const size_t *lo, const siz
 	int64_t times[FUNNEL_MAX_STEPS];
 
 	start = first_after(seg, lo[first], hi[first], f->from_ms - 1);
-	for (i = start; i < hi[first] && seg[i].ts < f->to_ms; i++) {
-		int64_t deadline = seg[i].ts + f->window_ms;
+	for (i = start; i < hi[first] && ts_of(seg[i]) < f->to_ms; i++) {
+		int64_t deadline = ts_of(seg[i]) + f->window_ms;
 		size_t depth = 1;
 
-		if (i > start && seg[i].ts == seg[i - 1].ts)
+		if (i > start && seg[i] == seg[i - 1])
 			continue;               /* the same entry time: the same path */
-		times[0] = seg[i].ts;
+		times[0] = ts_of(seg[i]);
 		for (size_t k = 1; k < f->nsteps; k++) {
 			unsigned nk = f->step_name[k];
 			size_t j = first_after(seg, lo[nk], hi[nk], times[k - 1]);
-			if (j == hi[nk] || seg[j].ts > deadline)
+			if (j == hi[nk] || ts_of(seg[j]) > deadline)
 				break;
-			times[k] = seg[j].ts;
+			times[k] = ts_of(seg[j]);
 			depth++;
 		}
 		if (depth > best) {
@@ -330,7 +300,7 @@ median(int64_t *v, size_t n)
 {
 	if (n == 0)
 		return -1;
-	qsort(v, n, sizeof(*v), by_value);
+	qsort(v, n, sizeof(*v), by_signed);
 	/* even: the mean of the middle two, rounded down */
 	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
@@ -338,10 +308,10 @@ median(int64_t *v, size_t n)
 int
 funnel_result(struct funnel *f, struct funnel_step *out)
 {
-	struct frow *sorted = NULL;
+	uint64_t *sorted = NULL;
 	size_t *start = NULL;
 	int64_t *delta[FUNNEL_MAX_STEPS] = { 0 };
-	size_t reached[FUNNEL_MAX_STEPS] = { 0 }, cap[FUNNEL_MAX_STEPS] = { 0 };
+	size_t reached[FUNNEL_MAX_STEPS] = { 0 }, cap[FUNNEL_MAX_STEPS] = { 0 }, nusers;
 	int rc = -1;
 
 	if (f->done)
@@ -350,42 +320,47 @@ funnel_result(struct funnel *f, struct funnel_step *out)
 	memset(out, 0, f->nsteps * sizeof(*out));
 	for (size_t k = 0; k < f->nsteps; k++)
 		out[k].median_ms = -1;
-	if (f->nusers == 0)
+	if (flush(f) != 0)
+		return -1;
+	if ((nusers = keyset_count(f->users)) == 0)
 		goto tally;
 
 	/* group the events by user, keeping their order: a counting sort */
-	if ((start = calloc(f->nusers + 1, sizeof(*start))) == NULL ||
+	if ((start = calloc(nusers + 1, sizeof(*start))) == NULL ||
 	    (sorted = malloc(f->nrows * sizeof(*sorted))) == NULL)
 		goto out;
 	for (size_t r = 0; r < f->nrows; r++)
-		start[f->rows[r].user + 1]++;
-	for (size_t u = 0; u < f->nusers; u++)
+		start[f->who[r] + 1]++;
+	for (size_t u = 0; u < nusers; u++)
 		start[u + 1] += start[u];
 	for (size_t r = 0; r < f->nrows; r++)
-		sorted[start[f->rows[r].user]++] = f->rows[r];
+		sorted[start[f->who[r]]++] = f->ev[r];
 	/* start[u] now ends user u: shift back to beginnings */
-	memmove(start + 1, start, f->nusers * sizeof(*start));
+	memmove(start + 1, start, nusers * sizeof(*start));
 	start[0] = 0;
-	free(f->rows);
-	f->rows = NULL;
+	free(f->ev);
+	free(f->who);
+	f->ev = NULL;
+	f->who = NULL;
 	f->caprows = 0;
 
-	for (size_t u = 0; u < f->nusers; u++) {
-		struct frow *seg = sorted + start[u];
+	for (size_t u = 0; u < nusers; u++) {
+		uint64_t *seg = sorted + start[u];
 		size_t n = start[u + 1] - start[u], lo[FUNNEL_MAX_STEPS] = { 0 }, hi[FUNNEL_MAX_STEPS] = { 0 };
 		int64_t times[FUNNEL_MAX_STEPS];
 		size_t depth;
 
 		/* the store sends name by name, each in time order: sorted already */
 		for (size_t i = 1; i < n; i++)
-			if (by_name_ts(&seg[i - 1], &seg[i]) > 0) {
-				qsort(seg, n, sizeof(*seg), by_name_ts);
+			if (seg[i - 1] > seg[i]) {
+				qsort(seg, n, sizeof(*seg), by_value);
 				break;
 			}
 		for (size_t i = 0; i < n; i++) {
-			if (i == 0 || seg[i].name != seg[i - 1].name)
-				lo[seg[i].name] = i;
-			hi[seg[i].name] = i + 1;
+			unsigned name = (unsigned)(seg[i] >> NAME_SHIFT);
+			if (i == 0 || name != (unsigned)(seg[i - 1] >> NAME_SHIFT))
+				lo[name] = i;
+			hi[name] = i + 1;
 		}
 		if ((depth = walk(f, seg, lo, hi, times)) == 0)
 			continue;
