@@ -108,6 +108,11 @@ handle_funnel(struct http_req *req)
 	size_t n, nnames;
 	json_object *d, *list;
 
+	/* a breakdown would need each entry's properties, outside the index (docs/funnels.md) */
+	if (query_get(&req->query, "breakdown") != NULL) {
+		http_send_error(req, 400, "bad_request", "'breakdown' is not supported by the funnel", NULL);
+		return;
+	}
 	if (parse_steps(req, steps, &n, &csv) != 0)
 		return;
 	if (funnel_steps_check(steps, n, err, sizeof(err)) != 0) {

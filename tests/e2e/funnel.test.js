@@ -108,6 +108,9 @@ test('"$pageview" as a step', async () => {
   // the same, percent-encoded, and as repeated steps parameters
   sameSteps((await funnel(a, `steps=%24pageview%2Csignup&${D.FUNNEL_RANGE}`)).steps, D.PAGEVIEW);
   sameSteps((await funnel(a, `steps=%24pageview&steps=signup&${D.FUNNEL_RANGE}`)).steps, D.PAGEVIEW);
+  // repeated, nothing is split: "activate,purchase" is one (unknown) name
+  const whole = await funnel(a, `steps=signup&steps=activate,purchase&${D.FUNNEL_RANGE}`);
+  assert.deepEqual(whole.steps.map((s) => [s.name, s.count]), [['signup', 9], ['activate,purchase', 0]]);
 });
 
 test('a funnel nobody entered: zeros, no division by zero', async () => {
@@ -182,6 +185,7 @@ test('400s: steps missing, too few, too many, empty; a bad window; a bad range; 
   for (const w of ['0', '-1d', '1.5h', '91d', '2y', 'abc', '']) {
     await bad(`funnel?steps=a,b&window=${w}`, `window ${w}`, /'window' must be a duration/);
   }
+  await bad('funnel?steps=a,b&breakdown=properties.plan', 'a breakdown', /'breakdown' is not supported/);
   await bad('funnel?steps=a,b&from=yesterday', 'a bad from', /'from' must be/);
   await bad(`funnel?steps=a,b&from=${D.iso(D.BASE + D.DAY)}&to=${D.iso(D.BASE)}`, 'from after to', /'from' must be before 'to'/);
   await bad('retention?weeks=27', 'weeks above 26', /'weeks' must be an integer from 0 to 26/);
