@@ -21,7 +21,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # ---- 1. packages: only what is missing ----
 packages=(build-essential autoconf automake pkg-config libfcgi-dev libsqlite3-dev
 	libjson-c-dev libjwt-dev libssl-dev zlib1g-dev nginx spawn-fcgi curl openssl sqlite3)
-[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev wrk python3 valgrind)
+packages+=(tzdata)     # the zones behind the analytics tz parameter (app/core/tz.c)
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev wrk python3 valgrind chromium)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -64,6 +65,9 @@ TALLY_URL=$URL
 TALLY_INGEST_KEY=$ingest
 TALLY_SECRET_KEY=$secret
 ENV
+	# a new demo project: a generated week, so the dashboard is full at once
+	say "loading a demo week into project demo (tallyctl demo-data, docs/demo-data.md)"
+	ctl demo-data demo || echo "quickstart: demo data not loaded; the project stays empty" >&2
 fi
 # shellcheck disable=SC1091
 . "$TALLY_VAR/demo.env"

@@ -17,6 +17,7 @@ int cli_project(struct cli *c, int argc, char **argv);
 int cli_key(struct cli *c, int argc, char **argv);
 int cli_demo_data(struct cli *c, int argc, char **argv);
 int cli_prices(struct cli *c, int argc, char **argv);
+int cli_insights(struct cli *c, int argc, char **argv);
 
 /* Finds a project by slug or prints why not; 0 or 1. */
 int cli_find_project(struct cli *c, const char *slug, struct project *p);

@@ -38,11 +38,25 @@ void handle_timeseries(struct http_req *req);
 void handle_breakdown(struct http_req *req);
 void handle_conversations(struct http_req *req);
 void handle_realtime(struct http_req *req);
+
+/* product analytics (product_analytics.c): stats, and the event metrics that
+ * timeseries and breakdown hand over */
+void handle_stats(struct http_req *req);
+/* events 0, users 1, sessions 2; -1 for any other name */
+int product_metric(const char *name);
+/* the event dimension `by` names (enum event_dim), property set for properties.KEY; -1 otherwise */
+int product_dimension(const char *by, const char **property);
+void product_timeseries(struct http_req *req, int metric);
+void product_breakdown(struct http_req *req, const char *by, int dim, const char *property, int metric);
 void handle_prompts(struct http_req *req);
 void handle_trust_score(struct http_req *req);
 
 /* The flamegraph by span-name path (mode=spans), from llm_insight.c. */
 void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
+
+/* ---- insights (insights.c) ---- */
+void handle_insights_list(struct http_req *req);
+void handle_insights_generate(struct http_req *req);
 
 /* funnels and retention (funnel.c) */
 void handle_funnel(struct http_req *req);

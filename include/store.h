@@ -342,6 +342,47 @@ int store_event_aggregate(struct store *st, int64_t project_id, const struct eve
 int store_event_minutes(struct store *st, int64_t project_id, const char *event, int64_t from_ms,
     int64_t to_ms, store_event_agg_cb cb, void *ctx);
 
+/* ---- insights ---- */
+
+/* One stored insight (SPEC §5.3); strings borrowed for the call. */
+struct insight {
+	int64_t id;                     /* set by store_insights_put */
+	const char *kind;               /* "summary", "trend" or "anomaly" */
+	const char *subject;            /* "daily", "event:signup", "cost", "events" … */
+	int64_t period_start_ms, period_end_ms, created_ms;
+	const char *title;
+	const char *data;               /* a JSON object's text: the numbers behind the title */
+};
+
+/* The rows of one kind whose period starts in [from, to): what a generation covers. */
+struct insight_scope {
+	const char *kind;
+	int64_t from_ms, to_ms;
+};
+
+/*
+ * Stores one generation of a project's insights in one transaction: each
+ * row is inserted or, when the project has one with the same (kind,
+ * subject, period start), replaced in place (its id kept); rows[i].id is
+ * set. Then every row of a scope that this call did not write is deleted:
+ * what an earlier generation found for those periods and this one no
+ * longer finds goes. Generating twice from the same data leaves the same rows.
+ */
+int store_insights_put(struct store *st, int64_t project_id, struct insight *rows, size_t n,
+    const struct insight_scope *scopes, size_t nscopes);
+
+struct insight_filter {
+	const char *kind;               /* NULL: any */
+	int64_t from_ms, to_ms;         /* on the period start, [from, to); 0: open */
+	int limit;
+	int has_cursor;                 /* keyset: the last row of the previous page */
+	int64_t cursor_created, cursor_id;
+};
+typedef int (*store_insight_cb)(void *ctx, const struct insight *in);
+/* Newest first: by created_at, then id, both descending. */
+int store_insights_list(struct store *st, int64_t project_id, const struct insight_filter *f,
+    store_insight_cb cb, void *ctx);
+
 /* ---- funnels and retention ---- */
 
 /* An event a funnel reads: names[name] at ts by user_key (keylen bytes, borrowed for the call). */

@@ -15,8 +15,10 @@ static const struct {
 	{ "migrate", cli_migrate, "migrate                      apply pending schema migrations" },
 	{ "project", cli_project, "project create SLUG [NAME] | project list" },
 	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
-	{ "demo-data", cli_demo_data, "demo-data PROJECT [--calls N] [--days D] [--features F] [--models M] [--seed S]" },
+	{ "demo-data", cli_demo_data, "demo-data PROJECT [--days D] [--seed S] [--end TIME]  a realistic week: events, LLM calls, votes\n"
+	    "    at volume: [--calls N [--features F] [--models M]] [--events N [--users U] [--event-names K]]" },
 	{ "prices", cli_prices, "prices list|set|delete|import|export|reprice ...  model prices (USD per million tokens)" },
+	{ "insights", cli_insights, "insights generate PROJECT|--all [--now TIME] | insights list PROJECT [--kind K] [--limit N]" },
 };
 
 static void

@@ -45,7 +45,7 @@ parse_metric(struct http_req *req, int *m)
 			return 0;
 		}
 	http_send_error(req, 400, "bad_request",
-	    "'metric' must be one of calls, tokens, cost, latency_p50, latency_p95", NULL);
+	    "'metric' must be one of events, users, sessions, calls, tokens, cost, latency_p50, latency_p95", NULL);
 	return -1;
 }
 
@@ -406,12 +406,17 @@ void
 handle_timeseries(struct http_req *req)
 {
 	const char *gran = query_get(&req->query, "granularity");
+	const char *metric = query_get(&req->query, "metric");
 	struct llm_query q;
 	struct groups x;
 	json_object *data, *o;
 	int m;
 	size_t gi = 0;
 
+	if (metric == NULL || product_metric(metric) >= 0) {
+		product_timeseries(req, metric ? product_metric(metric) : 0);
+		return;
+	}
 	if (parse_query(req, &q) != 0 || parse_metric(req, &m) != 0)
 		return;
 	if (gran == NULL)
@@ -471,16 +476,32 @@ void
 handle_breakdown(struct http_req *req)
 {
 	const char *by = query_get(&req->query, "by");
+	const char *metric = query_get(&req->query, "metric"), *property;
 	struct llm_query q;
 	struct groups x;
 	struct totals other;
 	json_object *data, *o;
 	int64_t limit;
-	int m, others = 0, failed = 0;
+	int m, others = 0, failed = 0, dim = product_dimension(by, &property);
 
+	if (dim >= 0) {
+		if (metric != NULL && product_metric(metric) < 0) {
+			http_send_error(req, 400, "bad_request", "a breakdown by event, url, referrer, shop "
+			    "or a property counts events, users or sessions", NULL);
+			return;
+		}
+		product_breakdown(req, by, dim, property, metric ? product_metric(metric) : 0);
+		return;
+	}
 	if (by == NULL || (strcmp(by, "feature") != 0 && strcmp(by, "model") != 0 &&
 	    strcmp(by, "provider") != 0 && strcmp(by, "user") != 0)) {
-		http_send_error(req, 400, "bad_request", "'by' must be feature, model, provider or user", NULL);
+		http_send_error(req, 400, "bad_request", "'by' must be event, url, referrer, shop, "
+		    "properties.KEY, feature, model, provider or user", NULL);
+		return;
+	}
+	if (metric != NULL && product_metric(metric) >= 0) {
+		http_send_error(req, 400, "bad_request", "a breakdown by feature, model, provider or user "
+		    "counts LLM calls: metric calls, tokens, cost, latency_p50 or latency_p95", NULL);
 		return;
 	}
 	if (parse_query(req, &q) != 0 || parse_metric(req, &m) != 0 ||

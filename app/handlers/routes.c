@@ -28,6 +28,10 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/analytics/trust-score", handle_trust_score, ROUTE_READ, BODY_JSON },
 	{ "GET", "/api/v1/analytics/conversations", handle_conversations, ROUTE_READ, BODY_JSON },
 	{ "GET", "/api/v1/analytics/realtime", handle_realtime, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/analytics/stats", handle_stats, ROUTE_READ, BODY_JSON },
+	/* ---- insights: both need the secret key (generating is the owner's act) ---- */
+	{ "GET", "/api/v1/insights", handle_insights_list, ROUTE_READ, BODY_JSON },
+	{ "POST", "/api/v1/insights/generate", handle_insights_generate, ROUTE_READ, BODY_JSON },
 	/* funnels and retention */
 	{ "GET", "/api/v1/analytics/funnel", handle_funnel, ROUTE_READ, BODY_JSON },
 	{ "GET", "/api/v1/analytics/retention", handle_retention, ROUTE_READ, BODY_JSON },

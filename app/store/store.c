@@ -93,6 +93,13 @@ int store_event_aggregate(struct store *st, int64_t project_id, const struct eve
 { return st->be->event_aggregate(st, project_id, q, cb, ctx); }
 int store_event_minutes(struct store *st, int64_t project_id, const char *event, int64_t from_ms, int64_t to_ms, store_event_agg_cb cb, void *ctx)
 { return st->be->event_minutes(st, project_id, event, from_ms, to_ms, cb, ctx); }
+
+/* ---- insights ---- */
+int store_insights_put(struct store *st, int64_t project_id, struct insight *rows, size_t n, const struct insight_scope *scopes, size_t nscopes)
+{ return st->be->insights_put(st, project_id, rows, n, scopes, nscopes); }
+int store_insights_list(struct store *st, int64_t project_id, const struct insight_filter *f, store_insight_cb cb, void *ctx)
+{ return st->be->insights_list(st, project_id, f, cb, ctx); }
+
 /* funnels and retention */
 int store_funnel_events(struct store *st, int64_t project_id, const char *const *names, size_t n, int64_t from_ms, int64_t to_ms, store_funnel_cb cb, void *ctx)
 { return st->be->funnel_events(st, project_id, names, n, from_ms, to_ms, cb, ctx); }

@@ -17,7 +17,7 @@ src=${TALLY_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 seconds=${FUZZ_SECONDS:-20}
 cc=${FUZZ_CC:-clang}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ingest query otlp)
+[ ${#targets[@]} -gt 0 ] || targets=(ingest query otlp hll tz)
 
 fail() { echo "fuzz: $*" >&2; exit 1; }
 
@@ -49,11 +49,13 @@ declare -A sources=(
 	[ingest]="tests/fuzz/fuzz_ingest.c ${parsers[*]}"
 	[query]="tests/fuzz/fuzz_query.c app/http/query.c app/http/router.c app/core/util.c"
 	[otlp]="tests/fuzz/fuzz_otlp.c app/llm/otlp_pb.c app/llm/otlp_map.c ${parsers[*]}"
+	[hll]="tests/fuzz/fuzz_hll.c app/core/hll.c app/core/util.c"
+	[tz]="tests/fuzz/fuzz_tz.c app/core/tz.c app/core/util.c"
 )
 
 failed=0
 for t in "${targets[@]}"; do
-	[ -n "${sources[$t]:-}" ] || fail "unknown target '$t' (ingest, query, otlp)"
+	[ -n "${sources[$t]:-}" ] || fail "unknown target '$t' (ingest, query, otlp, hll, tz)"
 	srcs=()
 	for f in ${sources[$t]}; do srcs+=("$src/$f"); done
 	echo "==> building fuzz_$t"

@@ -18,7 +18,7 @@ enum sq_stmt {
 	SQ_EVENT_DEDUP, SQ_EVENT_INSERT,
 	SQ_PROFILE_MERGE, SQ_ALIAS_LINK,
 	SQ_USER_ALIASES, SQ_USER_PROFILE, SQ_USER_EVENT_STATS,
-	SQ_USER_DEL_EVENTS, SQ_USER_DEL_PROFILE, SQ_USER_DEL_ALIASES,
+	SQ_USER_DEL_EVENTS, SQ_USER_DEL_PROFILE, SQ_USER_DEL_ALIASES, SQ_USER_DEL_FIRST, SQ_USER_DEL_WEEKS,
 	SQ_SPAN_INSERT, SQ_TRACE_UPSERT, SQ_ROLLUP_UPSERT,
 	SQ_CONV_UPSERT, SQ_CONV_TURN, SQ_CONV_OF_TURN, SQ_CONV_OF_TRACE, SQ_CONV_VOTE,
 	SQ_VOTE_DEDUP, SQ_VOTE_INSERT,
@@ -27,6 +27,7 @@ enum sq_stmt {
 	SQ_ROLLUP_ADD_COST,
 	SQ_EROLLUP_UPSERT, SQ_USER_FIRST_UPSERT, SQ_USER_WEEK_INSERT,
 	SQ_EROLLUP_READ, SQ_EROLLUP_READ_COUNTS, SQ_EROLLUP_EVENTS, SQ_EVENT_MINUTES, SQ_EVENT_MINUTES_OF,
+	SQ_INSIGHT_UPSERT, SQ_INSIGHT_PRUNE, SQ_INSIGHT_LIST,
 	SQ__COUNT
 };
 
@@ -256,5 +257,8 @@ int sq_funnel_events(struct store *, int64_t, const char *const *, size_t, int64
 int sq_retention(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
     store_cohort_week_cb, void *);
 
+/* ---- insights (sq_insights.c) ---- */
+int sq_insights_put(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);
+int sq_insights_list(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);
 
 #endif

@@ -81,6 +81,16 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
 	    "WHERE project_id = ?1 AND user_id = ?2) "
 	    "DELETE FROM profiles WHERE project_id = ?1 AND user_id IN ids",
+	/* the user tables retention reads; the rollups' counts and sketches are
+	 * anonymous sums and stay */
+	[SQ_USER_DEL_FIRST] =
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "DELETE FROM user_first WHERE project_id = ?1 AND user_key IN ids",
+	[SQ_USER_DEL_WEEKS] =
+	    "WITH ids(id) AS (SELECT ?2 UNION SELECT alias FROM aliases "
+	    "WHERE project_id = ?1 AND user_id = ?2) "
+	    "DELETE FROM user_weeks WHERE project_id = ?1 AND user_key IN ids",
 	[SQ_USER_DEL_ALIASES] =
 	    "DELETE FROM aliases WHERE project_id = ?1 AND (user_id = ?2 OR alias = ?2)",
 
@@ -226,4 +236,24 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "SELECT ts - ts % 60000 AS m, count(*), count(DISTINCT user_key), "
 	    "count(DISTINCT session_id) FROM events WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 "
 	    "AND name_key = ?4 GROUP BY m ORDER BY m",
+
+	/* ---- insights ---- */
+	/* a second generation for the same period replaces the row in place: its id stays */
+	[SQ_INSIGHT_UPSERT] =
+	    "INSERT INTO insights(project_id, kind, subject, period_start, period_end, created_at, "
+	    "title, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT(project_id, kind, subject, period_start) DO UPDATE SET "
+	    "period_end = excluded.period_end, created_at = excluded.created_at, "
+	    "title = excluded.title, data = excluded.data RETURNING id",
+	/* ?5: a JSON array of the ids the generation wrote */
+	[SQ_INSIGHT_PRUNE] =
+	    "DELETE FROM insights WHERE project_id = ?1 AND kind = ?2 AND period_start >= ?3 "
+	    "AND period_start < ?4 AND id NOT IN (SELECT value FROM json_each(?5))",
+	/* NULL parameters are filters not asked for */
+	[SQ_INSIGHT_LIST] =
+	    "SELECT id, kind, subject, period_start, period_end, created_at, title, data "
+	    "FROM insights WHERE project_id = ?1 AND (?2 IS NULL OR kind = ?2) "
+	    "AND (?3 IS NULL OR period_start >= ?3) AND (?4 IS NULL OR period_start < ?4) "
+	    "AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6)) "
+	    "ORDER BY created_at DESC, id DESC LIMIT ?7",
 };

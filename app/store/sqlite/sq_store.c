@@ -161,6 +161,9 @@ static const struct store_backend sqlite_backend = {
 	.realtime = sq_realtime,
 	.event_aggregate = sq_event_aggregate,
 	.event_minutes = sq_event_minutes,
+	/* ---- insights ---- */
+	.insights_put = sq_insights_put,
+	.insights_list = sq_insights_list,
 	.funnel_events = sq_funnel_events,
 	.retention = sq_retention,
 };

@@ -118,10 +118,13 @@ static int
 delete_tx(struct sq_conn *c, void *arg)
 {
 	struct delete_args *a = arg;
+	int64_t ignored = 0;
 
 	memset(&a->counts, 0, sizeof(a->counts));
 	if (run_delete(c, SQ_USER_DEL_EVENTS, a->project_id, a->user_id, &a->counts.events) ||
 	    run_delete(c, SQ_USER_DEL_PROFILE, a->project_id, a->user_id, &a->counts.profiles) ||
+	    run_delete(c, SQ_USER_DEL_FIRST, a->project_id, a->user_id, &ignored) ||
+	    run_delete(c, SQ_USER_DEL_WEEKS, a->project_id, a->user_id, &ignored) ||
 	    run_delete(c, SQ_USER_DEL_ALIASES, a->project_id, a->user_id, &a->counts.aliases))
 		return -1;
 	return 0;
