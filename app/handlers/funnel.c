@@ -27,13 +27,6 @@ send_data(struct http_req *req, json_object *data)
 	json_object_put(o);
 }
 
-/* A fraction as a JSON number; conversions are exact ratios of counts. */
-static json_object *
-share(double v)
-{
-	return json_object_new_double(v);
-}
-
 /* ---- funnel ---- */
 
 /*
@@ -148,8 +141,8 @@ handle_funnel(struct http_req *req)
 		json_object *s = json_object_new_object();
 		json_object_object_add(s, "name", json_object_new_string(steps[k]));
 		json_object_object_add(s, "count", json_object_new_int64(out[k].users));
-		json_object_object_add(s, "conversion", share(out[k].conversion));
-		json_object_object_add(s, "step_conversion", share(out[k].step_conversion));
+		json_object_object_add(s, "conversion", json_object_new_double(out[k].conversion));
+		json_object_object_add(s, "step_conversion", json_object_new_double(out[k].step_conversion));
 		json_object_object_add(s, "median_time_to_convert_ms",
 		    out[k].median_ms < 0 ? NULL : json_object_new_int64(out[k].median_ms));
 		json_object_array_add(list, s);
@@ -249,7 +242,7 @@ handle_retention(struct http_req *req)
 			json_object_object_add(cell, "week_offset", json_object_new_int64(k));
 			json_object_object_add(cell, "week", handler_time(c->week_ms + k * WEEK_MS));
 			json_object_object_add(cell, "users", json_object_new_int64(c->active[k]));
-			json_object_object_add(cell, "share", share((double)c->active[k] / (double)c->users));
+			json_object_object_add(cell, "share", json_object_new_double((double)c->active[k] / (double)c->users));
 			json_object_array_add(r, cell);
 		}
 		json_object_object_add(o, "week", handler_time(c->week_ms));
