@@ -59,4 +59,8 @@ void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
 void handle_insights_list(struct http_req *req);
 void handle_insights_generate(struct http_req *req);
 
+/* funnels and retention (funnel.c) */
+void handle_funnel(struct http_req *req);
+void handle_retention(struct http_req *req);
+
 #endif

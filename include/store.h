@@ -433,4 +433,37 @@ struct backup_result {
 int store_backup(struct store *st, const char *path, int force, struct backup_result *out,
     char *err, size_t errlen);
 
+/* ---- funnels and retention ---- */
+
+/* An event a funnel reads: names[name] at ts by user_key (keylen bytes, borrowed for the call). */
+typedef int (*store_funnel_cb)(void *ctx, size_t name, int64_t ts_ms, const char *user_key,
+    size_t keylen);
+/*
+ * The events counted under names[0..n) (a track event's name, "$pageview",
+ * "$screen", …) whose time is in [from, to) and that have a user (userId,
+ * else anonymousId, else sessionId): name by name, each name's in time
+ * order, read from the (project, name, ts, user) index alone, in one read
+ * transaction. A non-zero return from cb stops the read (0 is returned).
+ */
+int store_funnel_events(struct store *st, int64_t project_id, const char *const *names, size_t n,
+    int64_t from_ms, int64_t to_ms, store_funnel_cb cb, void *ctx);
+
+/* Weekly cohorts: weeks start on Monday 00:00 UTC. */
+struct retention_query {
+	int64_t from_ms, to_ms;         /* the users first seen in [from, to) */
+	int max_offset;                 /* the weeks read: the cohort's own and max_offset after it, */
+	int64_t last_week_ms;           /* and none starting after this Monday */
+};
+typedef int (*store_cohort_cb)(void *ctx, int64_t cohort_ms, int64_t users);
+typedef int (*store_cohort_week_cb)(void *ctx, int64_t cohort_ms, int64_t week_ms, int64_t users);
+/*
+ * The users first seen in [from, to), grouped by the week of their first
+ * event: size_cb gets each cohort's size (cohorts in order), then week_cb,
+ * for each cohort and each week read in which some of its users did
+ * anything, how many (by cohort, then week; weeks nobody was active are
+ * skipped). From user_first and user_weeks, in one read transaction.
+ */
+int store_retention(struct store *st, int64_t project_id, const struct retention_query *q,
+    store_cohort_cb size_cb, store_cohort_week_cb week_cb, void *ctx);
+
 #endif

@@ -33,6 +33,9 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/insights", handle_insights_list, ROUTE_READ, BODY_JSON },
 	{ "POST", "/api/v1/insights/generate", handle_insights_generate, ROUTE_READ, BODY_JSON },
 	{ "GET", "/api/v1/export", handle_export, ROUTE_READ, BODY_JSON },
+	/* funnels and retention */
+	{ "GET", "/api/v1/analytics/funnel", handle_funnel, ROUTE_READ, BODY_JSON },
+	{ "GET", "/api/v1/analytics/retention", handle_retention, ROUTE_READ, BODY_JSON },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -54,6 +54,11 @@ struct store_backend {
 	int (*events_scan)(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
 	int (*prune)(struct store *, int64_t, int64_t, int, struct prune_counts *);
 	int (*backup)(struct store *, const char *, int, struct backup_result *, char *, size_t);
+	/* funnels and retention */
+	int (*funnel_events)(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
+	    store_funnel_cb, void *);
+	int (*retention)(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
+	    store_cohort_week_cb, void *);
 };
 
 /* Every backend's handle starts with this. */

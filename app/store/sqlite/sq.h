@@ -260,6 +260,11 @@ int sq_project_set_retention(struct store *, int64_t, int64_t);
 int sq_events_scan(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
 int sq_prune(struct store *, int64_t, int64_t, int, struct prune_counts *);
 int sq_backup(struct store *, const char *, int, struct backup_result *, char *, size_t);
+/* funnels and retention (sq_funnel.c) */
+int sq_funnel_events(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
+    store_funnel_cb, void *);
+int sq_retention(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
+    store_cohort_week_cb, void *);
 
 /* ---- insights (sq_insights.c) ---- */
 int sq_insights_put(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);

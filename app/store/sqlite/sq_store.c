@@ -169,6 +169,8 @@ static const struct store_backend sqlite_backend = {
 	.events_scan = sq_events_scan,
 	.prune = sq_prune,
 	.backup = sq_backup,
+	.funnel_events = sq_funnel_events,
+	.retention = sq_retention,
 };
 
 struct store *
