@@ -43,6 +43,9 @@ int handler_range(struct http_req *req, int64_t *from_ms, int64_t *to_ms);
 int handler_query_int(struct http_req *req, const char *name, int64_t min, int64_t max,
     int64_t def, int64_t *out);
 
+/* Answers 200 {"data": data}; takes data's reference. */
+void handler_send_data(struct http_req *req, json_object *data);
+
 /* Sends the 503 of a store failure (what: "the traces"). */
 void handler_unavailable(struct http_req *req);
 

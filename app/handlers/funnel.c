@@ -18,15 +18,6 @@
 #define RETENTION_MAX_OFFSET 26                 /* weeks after the cohort's own */
 #define RETENTION_MAX_RANGE_MS (104 * WEEK_MS)  /* two years of cohorts */
 
-static void
-send_data(struct http_req *req, json_object *data)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "data", data);
-	http_send_json(req, 200, o);
-	json_object_put(o);
-}
-
 /* ---- funnel ---- */
 
 /*
@@ -152,7 +143,7 @@ handle_funnel(struct http_req *req)
 	json_object_object_add(d, "window_ms", json_object_new_int64(window));
 	json_object_object_add(d, "from", handler_time(from));
 	json_object_object_add(d, "to", handler_time(to));
-	send_data(req, d);
+	handler_send_data(req, d);
 out:
 	funnel_free(x.f);
 	free(csv);
@@ -255,6 +246,6 @@ handle_retention(struct http_req *req)
 	json_object_object_add(d, "weeks", json_object_new_int64(weeks));
 	json_object_object_add(d, "from", handler_time(from));
 	json_object_object_add(d, "to", handler_time(to));
-	send_data(req, d);
+	handler_send_data(req, d);
 	free(x);
 }

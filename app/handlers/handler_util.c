@@ -176,3 +176,12 @@ handler_unavailable(struct http_req *req)
 {
 	http_send_error(req, 503, "unavailable", "the database is not available", NULL);
 }
+
+void
+handler_send_data(struct http_req *req, json_object *data)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "data", data);
+	http_send_json(req, 200, o);
+	json_object_put(o);
+}

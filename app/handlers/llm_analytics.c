@@ -205,15 +205,6 @@ parse_query(struct http_req *req, struct llm_query *q)
 	return handler_range(req, &q->from_ms, &q->to_ms);
 }
 
-static void
-send_data(struct http_req *req, json_object *data)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "data", data);
-	http_send_json(req, 200, o);
-	json_object_put(o);
-}
-
 static int
 by_rank_desc(const void *a, const void *b)
 {
@@ -279,7 +270,7 @@ handle_cost_breakdown(struct http_req *req)
 		json_object_array_add(data, o);
 	}
 	groups_free(&x);
-	send_data(req, data);
+	handler_send_data(req, data);
 }
 
 /* ---- flamegraph ---- */
@@ -381,7 +372,7 @@ handle_flamegraph(struct http_req *req)
 	root = flame_node("Project", total, total_tokens, total_calls);
 	json_object_object_add(root, "children", children);
 	groups_free(&x);
-	send_data(req, root);
+	handler_send_data(req, root);
 }
 
 /* ---- timeseries ---- */
@@ -595,7 +586,7 @@ handle_conversations(struct http_req *req)
 		handler_unavailable(req);
 		return;
 	}
-	send_data(req, data);
+	handler_send_data(req, data);
 }
 
 /* ---- realtime ---- */
@@ -625,5 +616,5 @@ handle_realtime(struct http_req *req)
 	json_object_object_add(d, "cost", handler_usd(r.cost_nusd));
 	json_object_object_add(d, "costNusd", json_object_new_int64(r.cost_nusd));
 	json_object_object_add(d, "activeUsers", json_object_new_int64(r.active_users));
-	send_data(req, d);
+	handler_send_data(req, d);
 }

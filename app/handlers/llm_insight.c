@@ -27,15 +27,6 @@
 #define CLUSTERS_MAX 20
 #define FLAME_TRACES 1000       /* mode=spans: the newest traces of the range */
 
-static void
-send_data(struct http_req *req, json_object *data)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "data", data);
-	http_send_json(req, 200, o);
-	json_object_put(o);
-}
-
 /* ---- prompts ---- */
 
 struct median {
@@ -354,7 +345,7 @@ handle_prompts(struct http_req *req)
 	json_object_object_add(d, "medians", medians);
 	json_object_object_add(d, "clusters", clusters_json(&tx));
 	json_object_object_add(d, "similarity", sim);
-	send_data(req, d);
+	handler_send_data(req, d);
 out:
 	for (size_t i = 0; i < med.n; i++) {
 		free(med.m[i].feature);
@@ -489,7 +480,7 @@ handle_trust_score(struct http_req *req)
 		}
 		json_object_object_add(d, "users", users);
 	}
-	send_data(req, d);
+	handler_send_data(req, d);
 out:
 	for (size_t i = 0; i < x.n; i++)
 		free(x.users[i].user_id);
@@ -653,7 +644,7 @@ flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms)
 	o = fnode_json(&root, &c, &t);
 	json_object_object_add(o, "mode", json_object_new_string("spans"));
 	json_object_object_add(o, "maxTraces", json_object_new_int(FLAME_TRACES));
-	send_data(req, o);
+	handler_send_data(req, o);
 out:
 	fnode_free(root.child);
 	for (size_t i = 0; i < x.n; i++) {

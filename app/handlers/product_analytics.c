@@ -39,15 +39,6 @@ pm_value(const struct event_agg *a, int m)
 	return m == PM_EVENTS ? a->events : m == PM_USERS ? a->users : a->sessions;
 }
 
-static void
-send_data(struct http_req *req, json_object *data)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "data", data);
-	http_send_json(req, 200, o);
-	json_object_put(o);
-}
-
 /* The `tz` parameter: NULL for UTC (absent or "UTC"); -1 with the 400 sent. */
 static int
 parse_tz(struct http_req *req, const struct tz **z)
@@ -505,5 +496,5 @@ handle_stats(struct http_req *req)
 	json_object_object_add(d, "votesDown", json_object_new_int64(s.trust.down));
 	json_object_object_add(d, "trustScore", json_object_new_double(trust_score(&s.trust)));
 	json_object_object_add(d, "topEvents", top);
-	send_data(req, d);
+	handler_send_data(req, d);
 }
