@@ -305,13 +305,15 @@ int store_realtime(struct store *st, int64_t project_id, int64_t since_ms, int64
  * userId, else anonymousId, else sessionId.
  */
 enum event_dim { EDIM_NONE, EDIM_EVENT, EDIM_URL, EDIM_REFERRER, EDIM_SHOP, EDIM_PROPERTY };
+#define EQ_USERS 1
+#define EQ_SESSIONS 2
 
 struct event_query {
 	int64_t from_ms, to_ms;         /* [from, to), widened to whole UTC hours */
 	int dim;                        /* enum event_dim: what rows are grouped by */
 	const char *property;           /* EDIM_PROPERTY: the top-level property key (≤ 64 bytes) */
 	const char *event;              /* only this name; NULL: every event */
-	int sketches;                   /* 1: distinct users and sessions too */
+	int sketches;                   /* EQ_USERS | EQ_SESSIONS: the distinct counts wanted */
 	/*
 	 * The output bucket of a UTC hour (or day) start; NULL: one bucket (0)
 	 * for the whole range. whole_days: bucket_of never splits a UTC day, so
@@ -326,8 +328,8 @@ struct hll;
 struct event_agg {
 	const char *key;                /* the dimension's value (the name for EDIM_EVENT); "" for none */
 	int64_t bucket_ms;
-	int64_t events, users, sessions;        /* users/sessions: estimates when sketches were asked */
-	const struct hll *user_sketch, *session_sketch;  /* NULL without sketches */
+	int64_t events, users, sessions;        /* users/sessions: estimates, when asked for */
+	const struct hll *user_sketch, *session_sketch;  /* NULL when not asked for */
 };
 typedef int (*store_event_agg_cb)(void *ctx, const struct event_agg *row);
 /*

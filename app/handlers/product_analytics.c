@@ -33,6 +33,13 @@ product_metric(const char *name)
 	return -1;
 }
 
+/* The sketch a metric needs (EQ_USERS, EQ_SESSIONS; none for events). */
+static int
+pm_sketch(int m)
+{
+	return m == PM_USERS ? EQ_USERS : m == PM_SESSIONS ? EQ_SESSIONS : 0;
+}
+
 static int64_t
 pm_value(const struct event_agg *a, int m)
 {
@@ -169,7 +176,7 @@ product_timeseries(struct http_req *req, int metric)
 		q.to_ms = to;
 		q.dim = EDIM_NONE;
 		q.event = event;
-		q.sketches = metric != PM_EVENTS;
+		q.sketches = pm_sketch(metric);
 		q.bucket_of = local_bucket;
 		q.bucket_ctx = &s;
 		/* UTC days and weeks are made of whole UTC days */
@@ -195,10 +202,11 @@ product_timeseries(struct http_req *req, int metric)
 			json_object_object_add(o, "local", local_time(s.z, b));
 		json_object_object_add(o, "value", json_object_new_int64(pm_value(a, metric)));
 		json_object_object_add(o, "events", json_object_new_int64(a->events));
-		if (metric != PM_EVENTS || s.unit == TZ_MINUTE) {
+		/* the distinct counts read: both per minute, the metric's own from the rollups */
+		if (metric == PM_USERS || s.unit == TZ_MINUTE)
 			json_object_object_add(o, "users", json_object_new_int64(a->users));
+		if (metric == PM_SESSIONS || s.unit == TZ_MINUTE)
 			json_object_object_add(o, "sessions", json_object_new_int64(a->sessions));
-		}
 		json_object_array_add(data, o);
 	}
 	free(s.rows);
@@ -251,8 +259,9 @@ group_row(void *arg, const struct event_agg *a)
 		x->failed = 1;
 		return 1;
 	}
-	if (a->user_sketch && ((g->u = hll_new()) == NULL || (g->s = hll_new()) == NULL ||
-	    hll_merge(g->u, a->user_sketch) != 0 || hll_merge(g->s, a->session_sketch) != 0)) {
+	/* the sketches are the store's until the callback returns: "other" needs copies */
+	if ((a->user_sketch && ((g->u = hll_new()) == NULL || hll_merge(g->u, a->user_sketch) != 0)) ||
+	    (a->session_sketch && ((g->s = hll_new()) == NULL || hll_merge(g->s, a->session_sketch) != 0))) {
 		x->failed = 1;
 		return 1;
 	}
@@ -308,10 +317,10 @@ group_json(const char *key, int64_t value, int64_t events, int64_t users, int64_
 	json_object_object_add(o, "key", json_object_new_string(key));
 	json_object_object_add(o, "value", json_object_new_int64(value));
 	json_object_object_add(o, "events", json_object_new_int64(events));
-	if (sketches) {
+	if (sketches & EQ_USERS)
 		json_object_object_add(o, "users", json_object_new_int64(users));
+	if (sketches & EQ_SESSIONS)
 		json_object_object_add(o, "sessions", json_object_new_int64(sessions));
-	}
 	return o;
 }
 
@@ -333,7 +342,7 @@ product_breakdown(struct http_req *req, const char *by, int dim, const char *pro
 	q.dim = dim;
 	q.property = property;
 	q.event = query_get(&req->query, "event");
-	q.sketches = metric != PM_EVENTS;
+	q.sketches = pm_sketch(metric);
 	q.whole_days = 1;
 	x.metric = metric;
 	if (store_event_aggregate(req->store, req->auth.project_id, &q, group_row, &x) != 0 || x.failed) {
@@ -343,7 +352,8 @@ product_breakdown(struct http_req *req, const char *by, int dim, const char *pro
 	}
 	if (x.n > 0)
 		qsort(x.g, x.n, sizeof(*x.g), by_rank);
-	if (q.sketches && ((ou = hll_new()) == NULL || (os = hll_new()) == NULL))
+	if (((q.sketches & EQ_USERS) && (ou = hll_new()) == NULL) ||
+	    ((q.sketches & EQ_SESSIONS) && (os = hll_new()) == NULL))
 		x.failed = 1;
 	data = json_object_new_array();
 	for (size_t i = 0; i < x.n; i++) {
@@ -352,7 +362,7 @@ product_breakdown(struct http_req *req, const char *by, int dim, const char *pro
 		if ((int64_t)i >= limit) {
 			/* the tail folds into "other": counts add up, users are a union */
 			oe += g->events;
-			if (ou && (hll_merge(ou, g->u) != 0 || hll_merge(os, g->s) != 0))
+			if ((ou && hll_merge(ou, g->u) != 0) || (os && hll_merge(os, g->s) != 0))
 				x.failed = 1;
 			others++;
 			continue;
@@ -446,7 +456,7 @@ handle_stats(struct http_req *req)
 	q.from_ms = from;
 	q.to_ms = to;
 	q.whole_days = 1;
-	q.sketches = 1;
+	q.sketches = EQ_USERS | EQ_SESSIONS;
 	rc = store_event_aggregate(req->store, req->auth.project_id, &q, stats_total, &s);
 	q.sketches = 0;
 	q.dim = EDIM_EVENT;

@@ -56,7 +56,8 @@ agg_get(struct aggs *m, const char *key, int64_t bucket)
 	a->hash = h;
 	if ((a->key = strdup(key)) == NULL)
 		return NULL;
-	if (m->sketches && ((a->users = hll_new()) == NULL || (a->sessions = hll_new()) == NULL)) {
+	if (((m->sketches & EQ_USERS) && (a->users = hll_new()) == NULL) ||
+	    ((m->sketches & EQ_SESSIONS) && (a->sessions = hll_new()) == NULL)) {
 		hll_free(a->users);
 		free(a->key);
 		return NULL;
@@ -105,7 +106,11 @@ scan_rows(struct scan *sc, int grain, const char *event, int64_t from, int64_t t
 
 	if (from >= to)
 		return 0;
-	if ((s = sq_stmt(sc->c, sc->q->sketches ? SQ_EROLLUP_READ : SQ_EROLLUP_READ_COUNTS)) == NULL)
+	/* only the sketches asked for: each may be 12 KB of overflow pages */
+	static const enum sq_stmt by_sketches[4] = {
+		SQ_EROLLUP_READ_COUNTS, SQ_EROLLUP_READ_USERS, SQ_EROLLUP_READ_SESSIONS, SQ_EROLLUP_READ,
+	};
+	if ((s = sq_stmt(sc->c, by_sketches[sc->q->sketches & (EQ_USERS | EQ_SESSIONS)])) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, sc->project_id);
 	sqlite3_bind_int(s, 2, grain);
@@ -128,13 +133,11 @@ scan_rows(struct scan *sc, int grain, const char *event, int64_t from, int64_t t
 			break;
 		}
 		a->events += sqlite3_column_int64(s, 2);
-		if (sc->q->sketches) {
-			/* a damaged sketch counts nobody rather than failing the read */
-			if (sqlite3_column_bytes(s, 3) > 0)
-				(void)hll_merge_blob(a->users, sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
-			if (sqlite3_column_bytes(s, 4) > 0)
-				(void)hll_merge_blob(a->sessions, sqlite3_column_blob(s, 4), (size_t)sqlite3_column_bytes(s, 4));
-		}
+		/* a damaged sketch counts nobody rather than failing the read */
+		if (a->users && sqlite3_column_bytes(s, 3) > 0)
+			(void)hll_merge_blob(a->users, sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
+		if (a->sessions && sqlite3_column_bytes(s, 4) > 0)
+			(void)hll_merge_blob(a->sessions, sqlite3_column_blob(s, 4), (size_t)sqlite3_column_bytes(s, 4));
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sq_fail(sc->c, "event rollup read");
@@ -246,10 +249,10 @@ sq_event_aggregate(struct store *base, int64_t project_id, const struct event_qu
 		for (size_t i = 0; i < sc.out.n; i++) {
 			const struct agg *a = &sc.out.a[i];
 			struct event_agg row = { a->key, a->bucket, a->events, 0, 0, a->users, a->sessions };
-			if (a->users) {
+			if (a->users)
 				row.users = (int64_t)(hll_estimate(a->users) + 0.5);
+			if (a->sessions)
 				row.sessions = (int64_t)(hll_estimate(a->sessions) + 0.5);
-			}
 			if (cb(ctx, &row) != 0)
 				break;
 		}

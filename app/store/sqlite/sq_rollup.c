@@ -462,6 +462,47 @@ rows_write(struct sq_conn *c, const struct rows *m)
 }
 
 static int
+by_dim_event(const void *a, const void *b)
+{
+	const struct row *x = *(const struct row *const *)a, *y = *(const struct row *const *)b;
+	int d = x->project_id < y->project_id ? -1 : x->project_id > y->project_id;
+	if (d == 0)
+		d = strcmp(x->dim, y->dim);
+	return d ? d : strcmp(x->event, y->event);
+}
+
+/* The event names each dimension has rows for (event_names), each (project, dim, name) once. */
+static int
+names_write(struct sq_conn *c, const struct rows *m)
+{
+	const struct row **ix = malloc((m->n ? m->n : 1) * sizeof(*ix));
+	size_t k = 0;
+	int rc = 0;
+
+	if (ix == NULL)
+		return -1;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->r[i].grain == 1 && *m->r[i].event)    /* day rows exist for every hour row */
+			ix[k++] = &m->r[i];
+	qsort(ix, k, sizeof(*ix), by_dim_event);
+	for (size_t i = 0; i < k && rc == 0; i++) {
+		sqlite3_stmt *s;
+		if (i > 0 && by_dim_event(&ix[i - 1], &ix[i]) == 0)
+			continue;
+		if ((s = sq_stmt(c, SQ_EVENT_NAME_INSERT)) == NULL) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, ix[i]->project_id);
+		sqlite3_bind_text(s, 2, ix[i]->dim, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, ix[i]->event, -1, SQLITE_STATIC);
+		rc = sq_exec(c, s);
+	}
+	free(ix);
+	return rc;
+}
+
+static int
 users_write(struct sq_conn *c, const struct sq_rollup_notes *n)
 {
 	for (const struct note *x = n->head; x; x = x->next) {
@@ -500,6 +541,8 @@ sq_rollup_flush(struct sq_conn *c, struct sq_rollup_notes *n)
 		}
 	if (rc == 0)
 		rc = rows_write(c, &m);
+	if (rc == 0)
+		rc = names_write(c, &m);
 	if (rc == 0)
 		rc = users_write(c, n);
 	rows_free(&m);

@@ -222,12 +222,19 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_EROLLUP_READ] =
 	    "SELECT bucket, value, events, users, sessions FROM event_rollup WHERE project_id = ?1 "
 	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",
+	[SQ_EROLLUP_READ_USERS] =
+	    "SELECT bucket, value, events, users, NULL FROM event_rollup WHERE project_id = ?1 "
+	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",
+	[SQ_EROLLUP_READ_SESSIONS] =
+	    "SELECT bucket, value, events, NULL, sessions FROM event_rollup WHERE project_id = ?1 "
+	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",
 	[SQ_EROLLUP_READ_COUNTS] =
 	    "SELECT bucket, value, events FROM event_rollup WHERE project_id = ?1 "
 	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",
 	[SQ_EROLLUP_EVENTS] =
-	    "SELECT DISTINCT event FROM event_rollup WHERE project_id = ?1 AND grain = 1 "
-	    "AND dim = ?2 AND event <> ''",
+	    "SELECT event FROM event_names WHERE project_id = ?1 AND dim = ?2",
+	[SQ_EVENT_NAME_INSERT] =
+	    "INSERT OR IGNORE INTO event_names(project_id, dim, event) VALUES (?1, ?2, ?3)",
 	[SQ_EVENT_MINUTES] =
 	    "SELECT ts - ts % 60000 AS m, count(*), count(DISTINCT user_key), "
 	    "count(DISTINCT session_id) FROM events WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 "
