@@ -315,13 +315,14 @@ struct event_query {
 	const char *event;              /* only this name; NULL: every event */
 	int sketches;                   /* EQ_USERS | EQ_SESSIONS: the distinct counts wanted */
 	/*
-	 * The output bucket of a UTC hour (or day) start; NULL: one bucket (0)
-	 * for the whole range. whole_days: bucket_of never splits a UTC day, so
-	 * day rows may stand for their 24 hours (far fewer rows to read).
+	 * The output bucket of a UTC hour (day, week) start; NULL: one bucket
+	 * (0) for the whole range. whole_days: bucket_of never splits a UTC
+	 * day, so day rows may stand for their 24 hours (far fewer rows to
+	 * read); whole_weeks (with whole_days): nor a week from Monday 00:00 UTC.
 	 */
 	int64_t (*bucket_of)(void *ctx, int64_t utc_ms);
 	void *bucket_ctx;
-	int whole_days;
+	int whole_days, whole_weeks;
 };
 
 struct hll;

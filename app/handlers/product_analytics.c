@@ -181,6 +181,7 @@ product_timeseries(struct http_req *req, int metric)
 		q.bucket_ctx = &s;
 		/* UTC days and weeks are made of whole UTC days */
 		q.whole_days = s.z == NULL && (s.unit == TZ_DAY || s.unit == TZ_WEEK);
+		q.whole_weeks = s.z == NULL && s.unit == TZ_WEEK;
 		rc = store_event_aggregate(req->store, req->auth.project_id, &q, series_row, &s);
 	}
 	if (rc != 0 || s.failed) {
@@ -343,7 +344,7 @@ product_breakdown(struct http_req *req, const char *by, int dim, const char *pro
 	q.property = property;
 	q.event = query_get(&req->query, "event");
 	q.sketches = pm_sketch(metric);
-	q.whole_days = 1;
+	q.whole_days = q.whole_weeks = 1;
 	x.metric = metric;
 	if (store_event_aggregate(req->store, req->auth.project_id, &q, group_row, &x) != 0 || x.failed) {
 		groups_free(&x);
@@ -455,7 +456,7 @@ handle_stats(struct http_req *req)
 	memset(&q, 0, sizeof(q));
 	q.from_ms = from;
 	q.to_ms = to;
-	q.whole_days = 1;
+	q.whole_days = q.whole_weeks = 1;
 	q.sketches = EQ_USERS | EQ_SESSIONS;
 	rc = store_event_aggregate(req->store, req->auth.project_id, &q, stats_total, &s);
 	q.sketches = 0;

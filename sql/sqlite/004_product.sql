@@ -16,7 +16,7 @@ UPDATE events SET
   user_key = coalesce(user_id, anonymous_id, session_id);
 CREATE INDEX events_project_name_ts ON events(project_id, name_key, ts, user_key);
 
--- Counts per project × grain (0 hour, 1 day; UTC) × dimension × event ×
+-- Counts per project × grain (0 hour, 1 day, 2 week from Monday; UTC) × dimension × event ×
 -- bucket × value, kept in the same transaction as the raw rows.
 --   dim ''         value ''   : every event (event '') or one event name
 --   dim 'url'      page URL without query and fragment

@@ -58,6 +58,23 @@ test('stats through the seed path /api/stats and with a range of one hour', asyn
   assert.deepEqual(hour.topEvents, [{ event: 'signup_started', count: 1 }]);
 });
 
+test('ranges of whole weeks read the week rows and agree with the days', async () => {
+  // Monday 03-16 to Monday 04-06: three whole weeks, the data in the middle two
+  const wide = 'from=2026-03-16T00:00:00Z&to=2026-04-06T00:00:00Z';
+  const s = (await read(a, `/api/v1/analytics/stats?${wide}`)).data;
+  assert.deepEqual([s.events, s.users, s.sessions, s.pageviews], [9, 4, 4, 4]);
+  assert.deepEqual(s.topEvents, D.STATS.topEvents);
+  // a range that starts and ends mid-week: hours, days, one week, days, hours
+  const odd = 'from=2026-03-20T05:00:00Z&to=2026-04-02T07:00:00Z';
+  const o = (await read(a, `/api/v1/analytics/stats?${odd}`)).data;
+  assert.deepEqual([o.events, o.users, o.sessions], [9, 4, 4]);
+  const users = (await read(a, `/api/v1/analytics/breakdown?by=event&metric=users&${wide}`)).data;
+  assert.deepEqual(pick(users, ['key', 'value']).slice(0, 2), [{ key: '$pageview', value: 2 }, { key: 'purchase', value: 2 }]);
+  const weeks = (await read(a, `/api/v1/analytics/timeseries?metric=users&granularity=week&${wide}`)).data;
+  // week of 03-23: a1, u1, a2 (events 1-6); week of 03-30: u1, u2 (7-9)
+  assert.deepEqual(weeks.map((r) => r.value), [0, 3, 2]);
+});
+
 test('timeseries in UTC days, zero-filled', async () => {
   const body = await read(a, `/api/v1/analytics/timeseries?metric=events&granularity=day&${D.RANGE}`);
   assert.equal(body.granularity, 'day');

@@ -145,7 +145,11 @@ scan_rows(struct scan *sc, int grain, const char *event, int64_t from, int64_t t
 	return rc;
 }
 
-/* [from, to) in whole hours: hour rows at the edges, day rows between when allowed. */
+/*
+ * [from, to) in whole hours: hour rows at the edges, day rows inside when
+ * the buckets allow, and week rows inside those (a 90-day range reads 13
+ * week rows a group, not 90 day rows).
+ */
 static int
 scan_range(struct scan *sc, const char *event)
 {
@@ -154,11 +158,23 @@ scan_range(struct scan *sc, const char *event)
 	int64_t to = q->to_ms % HOUR_MS ? q->to_ms - q->to_ms % HOUR_MS + HOUR_MS : q->to_ms;
 	int64_t d0 = from % DAY_MS ? from - from % DAY_MS + DAY_MS : from;
 	int64_t d1 = to - to % DAY_MS;
+	int64_t w0 = d0, w1 = d0;
 
 	if (!q->whole_days || d0 >= d1)
-		return scan_rows(sc, 0, event, from, to);
-	return scan_rows(sc, 0, event, from, d0) != 0 || scan_rows(sc, 1, event, d0, d1) != 0 ||
-	    scan_rows(sc, 0, event, d1, to) != 0 ? -1 : 0;
+		return scan_rows(sc, SQ_GRAIN_HOUR, event, from, to);
+	if (q->whole_weeks) {
+		w0 = sq_week_start(d0);
+		if (w0 < d0)
+			w0 += 7 * DAY_MS;
+		w1 = sq_week_start(d1);
+		if (w0 >= w1)
+			w0 = w1 = d0;
+	}
+	return scan_rows(sc, SQ_GRAIN_HOUR, event, from, d0) != 0 ||
+	    scan_rows(sc, SQ_GRAIN_DAY, event, d0, w0) != 0 ||
+	    scan_rows(sc, SQ_GRAIN_WEEK, event, w0, w1) != 0 ||
+	    scan_rows(sc, SQ_GRAIN_DAY, event, w1, d1) != 0 ||
+	    scan_rows(sc, SQ_GRAIN_HOUR, event, d1, to) != 0 ? -1 : 0;
 }
 
 /* The event names that have rows of a dimension (from the day rows: every note writes both grains). */

@@ -22,8 +22,6 @@
 #include "log.h"
 #include "util.h"
 
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
 #define MAX_PROPS 16            /* properties rolled up per event */
 #define MAX_PROP_KEY 64
 #define MAX_PROP_VALUE 100
@@ -49,9 +47,9 @@ sq_user_key(const struct event *e)
 int64_t
 sq_week_start(int64_t t)
 {
-	/* 1970-01-01 was a Thursday: day + 3 is 0 on Mondays */
-	int64_t day = t - ((t % DAY_MS) + DAY_MS) % DAY_MS;
-	return day - (((day / DAY_MS + 3) % 7 + 7) % 7) * DAY_MS;
+	int64_t b[SQ_GRAINS];
+	sq_grain_buckets(t, b);
+	return b[SQ_GRAIN_WEEK];
 }
 
 /* ---- notes: what one accepted event adds ---- */
@@ -391,17 +389,20 @@ row_add(struct rows *m, const struct note *x, int grain, int64_t bucket, const c
 	return 0;
 }
 
-/* Every row one note adds to, at one grain. */
+/* Every row one note adds to, at one grain (SQ_GRAIN_*). */
 static int
 note_rows(struct rows *m, const struct note *x, int grain)
 {
-	int64_t bucket = grain == 0 ? x->ts - x->ts % HOUR_MS : x->ts - x->ts % DAY_MS;
+	int64_t buckets[SQ_GRAINS], bucket;
 	uint64_t uh = x->user ? hll_hash(x->user, strlen(x->user)) : 0;
 	uint64_t sh = x->session ? hll_hash(x->session, strlen(x->session)) : 0;
 	const char *name = x->name;
 	/* the dimensions with an all-events copy, and their values */
 	const char *dims[3] = { "url", "referrer", "shop" };
 	const char *vals[3] = { x->url, x->referrer, x->shop };
+
+	sq_grain_buckets(x->ts, buckets);
+	bucket = buckets[grain];
 
 	if (row_add(m, x, grain, bucket, "", "", "", uh, sh) != 0)
 		return -1;
@@ -482,7 +483,7 @@ names_write(struct sq_conn *c, const struct rows *m)
 	if (ix == NULL)
 		return -1;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->r[i].grain == 1 && *m->r[i].event)    /* day rows exist for every hour row */
+		if (m->r[i].grain == SQ_GRAIN_DAY && *m->r[i].event)   /* as many as the other grains */
 			ix[k++] = &m->r[i];
 	qsort(ix, k, sizeof(*ix), by_dim_event);
 	for (size_t i = 0; i < k && rc == 0; i++) {
@@ -535,10 +536,11 @@ sq_rollup_flush(struct sq_conn *c, struct sq_rollup_notes *n)
 		return 0;
 	memset(&m, 0, sizeof(m));
 	for (const struct note *x = n->head; x && rc == 0; x = x->next)
-		if (note_rows(&m, x, 0) != 0 || note_rows(&m, x, 1) != 0) {
-			log_msg(LOG_ERROR, "%s", "event rollup: out of memory");
-			rc = -1;
-		}
+		for (int grain = 0; grain < SQ_GRAINS && rc == 0; grain++)
+			if (note_rows(&m, x, grain) != 0) {
+				log_msg(LOG_ERROR, "%s", "event rollup: out of memory");
+				rc = -1;
+			}
 	if (rc == 0)
 		rc = rows_write(c, &m);
 	if (rc == 0)
