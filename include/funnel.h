@@ -74,7 +74,62 @@ struct funnel_step {
 	int64_t median_ms;              /* median time from the entry to this step; -1: none */
 };
 
-/* Fills out[0..nsteps). 0, or -1 out of memory or called a second time. */
+/*
+ * Fills out[0..nsteps). 0, or -1 out of memory or called a second time.
+ * With funnel_keep_keys, also lists the users counted (funnel_entrants).
+ */
 int funnel_result(struct funnel *f, struct funnel_step *out);
+
+/* ---- the breakdown: the users counted, grouped by a value of their entry event ---- */
+
+/* Users a breakdown may look up (one read of an event each): beyond, the request is refused. */
+#define FUNNEL_MAX_ENTRANTS 200000
+#define FUNNEL_BREAKDOWN_LIMIT_DEFAULT 10
+#define FUNNEL_BREAKDOWN_LIMIT_MAX 100
+/* The group of users whose entry event has no value (or one that is not a scalar). */
+#define FUNNEL_NONE "(none)"
+
+/*
+ * Keeps the user key of every event of step 1's name, so that after
+ * funnel_result each user counted can be named (funnel_entrant). Call
+ * before the first funnel_add. Costs the keys' bytes plus 8 bytes a user.
+ * 0, or -1 when events were already added.
+ */
+int funnel_keep_keys(struct funnel *f);
+
+/* How many users funnel_result counted (0 without funnel_keep_keys). */
+size_t funnel_entrants(const struct funnel *f);
+
+/*
+ * Counted user i (0 <= i < funnel_entrants): their key (borrowed until
+ * funnel_free) and the time of their entry, the step-1 event their path
+ * starts from. 0, or -1 for i out of range.
+ */
+int funnel_entrant(const struct funnel *f, size_t i, const char **key, size_t *keylen,
+    int64_t *entry_ms);
+
+/*
+ * Puts user i in the group of value (len bytes, copied); value NULL: the
+ * group FUNNEL_NONE, as is every user never given a value. 0, or -1 out of
+ * memory or i out of range.
+ */
+int funnel_group(struct funnel *f, size_t i, const char *value, size_t len);
+
+struct funnel_group {
+	const char *value;              /* borrowed until funnel_free; NULL for the rest */
+	size_t len;
+	size_t folded;                  /* the rest: how many values it holds; else 0 */
+	struct funnel_step steps[FUNNEL_MAX_STEPS];
+};
+
+/*
+ * The groups by step-1 count, largest first, then by value (bytes): at most
+ * limit (>= 1) of them, then, if more values remain, one more that sums
+ * them (value NULL, folded set; its conversions come from its sums, its
+ * medians are -1). The counts of all groups add up to funnel_result's.
+ * *groups (caller frees; NULL when nobody entered) and *n; 0, or -1 out of
+ * memory, or without funnel_keep_keys and funnel_result.
+ */
+int funnel_breakdown(struct funnel *f, size_t limit, struct funnel_group **groups, size_t *n);
 
 #endif

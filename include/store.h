@@ -451,6 +451,29 @@ typedef int (*store_funnel_cb)(void *ctx, size_t name, int64_t ts_ms, const char
 int store_funnel_events(struct store *st, int64_t project_id, const char *const *names, size_t n,
     int64_t from_ms, int64_t to_ms, store_funnel_cb cb, void *ctx);
 
+/* A funnel breakdown's read: the entry event of one user counted. */
+struct store_funnel_entry {
+	const char *user_key;           /* keylen bytes, borrowed */
+	size_t keylen;
+	int64_t ts_ms;
+};
+/* The value of entries[i]: len bytes, borrowed for the call; NULL: none. */
+typedef int (*store_funnel_value_cb)(void *ctx, size_t i, const char *value, size_t len);
+/*
+ * For each of entries[0..n): the event counted under `name` at ts by
+ * user_key (of the lowest id when several match), found through the
+ * (project, name, ts, user) index, and its value: its shopId when property
+ * is NULL, else its top-level property `property` read as the event
+ * rollups read one (a string of at most 100 bytes, a number as written,
+ * true or false). NULL to cb when the event has none, another kind of
+ * value, or is gone. In time order (nearby rows read together), in one
+ * read transaction. A non-zero return from cb stops the read (0 is
+ * returned).
+ */
+int store_funnel_values(struct store *st, int64_t project_id, const char *name,
+    const char *property, const struct store_funnel_entry *entries, size_t n,
+    store_funnel_value_cb cb, void *ctx);
+
 /* Weekly cohorts: weeks start on Monday 00:00 UTC. */
 struct retention_query {
 	int64_t from_ms, to_ms;         /* the users first seen in [from, to) */

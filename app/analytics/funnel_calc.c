@@ -7,6 +7,11 @@
  * then grouped by user with one counting sort, and each user's path is
  * found by binary searches in their per-name, time-ordered lists. Memory:
  * 12 bytes an event, 8 more while grouping, 32 to 64 bytes a user.
+ *
+ * For a breakdown (funnel_keep_keys) the keys of step 1's users are kept
+ * too, and funnel_result lists the users counted with their entry time
+ * and path; the caller reads each entry event's value and hands it back
+ * (funnel_group); funnel_breakdown counts the groups.
  */
 #include "funnel.h"
 
@@ -89,6 +94,26 @@ funnel_steps_check(const char *const *steps, size_t n, char *err, size_t errlen)
 #define NAME_SHIFT 60
 #define TS_MASK ((UINT64_C(1) << NAME_SHIFT) - 1)
 
+/* Bytes appended end to end; offsets fit in 32 bits. */
+struct bytes {
+	char *p;
+	size_t n, cap;
+};
+
+/* A string held in a struct bytes. */
+struct ref {
+	uint32_t off, len;
+};
+
+/* A user counted, for the breakdown. */
+struct entrant {
+	int64_t entry_ms;
+	uint32_t user;          /* their keyset index */
+	uint32_t group;         /* their value's index + 1; 0: none given yet */
+	uint32_t deltas;        /* where their times from the entry to steps 2.. start */
+	uint32_t depth;         /* the steps reached */
+};
+
 struct funnel {
 	size_t nsteps, nnames;
 	const char *names[FUNNEL_MAX_STEPS];
@@ -108,8 +133,27 @@ struct funnel {
 	struct {
 		struct keyset_hash h;
 		uint64_t ev;
+		struct ref key;         /* keep: the key of a step-1 event, in pkeys */
 	} pending[32];
 	size_t npending;
+
+	/* funnel_keep_keys: step 1's users' keys (keyref by user index; off 0:
+	 * none, the arena's first byte is never used), those of pending events */
+	int keep;
+	struct bytes keys, pkeys;
+	struct ref *keyref;
+	size_t nkeyref, capkeyref;
+
+	/* funnel_result with keep: the users counted, and funnel_group's values */
+	int counted;
+	struct entrant *ent;
+	size_t nent, capent;
+	int64_t *deltas;
+	size_t ndeltas, capdeltas;
+	struct keyset *values;
+	struct bytes vbytes;
+	struct ref *vref;
+	size_t nvref, capvref;
 };
 
 struct funnel *
@@ -148,7 +192,55 @@ funnel_free(struct funnel *f)
 	free(f->ev);
 	free(f->who);
 	keyset_free(f->users);
+	free(f->keys.p);
+	free(f->pkeys.p);
+	free(f->keyref);
+	free(f->ent);
+	free(f->deltas);
+	keyset_free(f->values);
+	free(f->vbytes.p);
+	free(f->vref);
 	free(f);
+}
+
+/* Appends s (len bytes) to b; *out says where. -1 out of memory or past 4 GB. */
+static int
+bytes_put(struct bytes *b, const char *s, size_t len, struct ref *out)
+{
+	if (len > UINT32_MAX - b->n)
+		return -1;
+	if (b->p == NULL || b->n + len > b->cap) {
+		size_t want = b->cap ? b->cap : 4096;
+		char *p;
+		while (want < b->n + len)
+			want *= 2;
+		if ((p = realloc(b->p, want)) == NULL)
+			return -1;
+		b->p = p;
+		b->cap = want;
+	}
+	if (len > 0)
+		memcpy(b->p + b->n, s, len);
+	out->off = (uint32_t)b->n;
+	out->len = (uint32_t)len;
+	b->n += len;
+	return 0;
+}
+
+int
+funnel_keep_keys(struct funnel *f)
+{
+	struct ref unused;
+
+	if (f->nrows + f->npending > 0 || f->done)
+		return -1;
+	if (f->keep)
+		return 0;
+	/* offset 0 stands for "no key": the arena starts with a byte nobody owns */
+	if (bytes_put(&f->keys, "", 1, &unused) != 0)
+		return -1;
+	f->keep = 1;
+	return 0;
 }
 
 size_t
@@ -183,6 +275,27 @@ rows_grow(struct funnel *f)
 	return 0;
 }
 
+/*
+ * With keep: a slot for user u (indexes come in order, so u is at most
+ * one past the last), and their key if this event is of step 1's name and
+ * the key is not held yet. -1 out of memory.
+ */
+static int
+keep_key(struct funnel *f, uint32_t u, size_t p)
+{
+	if (u == f->nkeyref) {
+		struct ref *r = util_grow(f->keyref, &f->capkeyref, f->nkeyref, sizeof(*r), 1024);
+		if (r == NULL)
+			return -1;
+		f->keyref = r;
+		f->keyref[f->nkeyref++] = (struct ref){ 0, 0 };
+	}
+	if (f->pending[p].ev >> NAME_SHIFT != 0 || f->keyref[u].off != 0)
+		return 0;
+	return bytes_put(&f->keys, f->pkeys.p + f->pending[p].key.off, f->pending[p].key.len,
+	    &f->keyref[u]);
+}
+
 /* Stores the pending events. -1 out of memory. */
 static int
 flush(struct funnel *f)
@@ -190,9 +303,12 @@ flush(struct funnel *f)
 	for (size_t i = 0; i < f->npending; i++) {
 		if (rows_grow(f) != 0 || keyset_add(f->users, &f->pending[i].h, &f->who[f->nrows]) != 0)
 			return -1;
+		if (f->keep && keep_key(f, f->who[f->nrows], i) != 0)
+			return -1;
 		f->ev[f->nrows++] = f->pending[i].ev;
 	}
 	f->npending = 0;
+	f->pkeys.n = 0;
 	return 0;
 }
 
@@ -206,7 +322,11 @@ funnel_add(struct funnel *f, size_t name, int64_t ts_ms, const char *user_key, s
 		return -1;
 	if (f->nrows + f->npending >= f->max_rows)
 		return 1;
-	p = f->npending++;
+	p = f->npending;
+	/* step 1's name is names[0]: its users may enter, keep their keys */
+	if (f->keep && name == 0 && bytes_put(&f->pkeys, user_key, keylen, &f->pending[p].key) != 0)
+		return -1;
+	f->npending++;
 	keyset_hash(user_key, keylen, &f->pending[p].h);
 	keyset_prefetch(f->users, &f->pending[p].h);
 	f->pending[p].ev = (uint64_t)name << NAME_SHIFT | (uint64_t)ts_ms;
@@ -305,6 +425,42 @@ median(int64_t *v, size_t n)
 	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
+/* out[k]'s counts and conversions from reached[k], the users at step k. */
+static void
+rates(struct funnel_step *out, const size_t *reached, size_t nsteps)
+{
+	for (size_t k = 0; k < nsteps; k++) {
+		out[k].users = (int64_t)reached[k];
+		out[k].conversion = reached[0] ? (double)reached[k] / (double)reached[0] : 0.0;
+		if (k == 0)
+			out[k].step_conversion = out[k].conversion;
+		else
+			out[k].step_conversion = reached[k - 1] ? (double)reached[k] / (double)reached[k - 1] : 0.0;
+	}
+}
+
+/* With keep: user u, counted with times[0..depth), for the breakdown. -1 out of memory. */
+static int
+note_entrant(struct funnel *f, size_t u, const int64_t *times, size_t depth)
+{
+	struct entrant *e;
+
+	if (f->ndeltas > UINT32_MAX - FUNNEL_MAX_STEPS ||
+	    (e = util_grow(f->ent, &f->capent, f->nent, sizeof(*e), 1024)) == NULL)
+		return -1;
+	f->ent = e;
+	e = &f->ent[f->nent++];
+	*e = (struct entrant){ times[0], (uint32_t)u, 0, (uint32_t)f->ndeltas, (uint32_t)depth };
+	for (size_t k = 1; k < depth; k++) {
+		int64_t *d = util_grow(f->deltas, &f->capdeltas, f->ndeltas, sizeof(*d), 1024);
+		if (d == NULL)
+			return -1;
+		f->deltas = d;
+		f->deltas[f->ndeltas++] = times[k] - times[0];
+	}
+	return 0;
+}
+
 int
 funnel_result(struct funnel *f, struct funnel_step *out)
 {
@@ -364,6 +520,8 @@ funnel_result(struct funnel *f, struct funnel_step *out)
 		}
 		if ((depth = walk(f, seg, lo, hi, times)) == 0)
 			continue;
+		if (f->keep && note_entrant(f, u, times, depth) != 0)
+			goto out;
 		for (size_t k = 0; k < depth; k++) {
 			if (k > 0) {
 				int64_t *d = util_grow(delta[k], &cap[k], reached[k], sizeof(*d), 256);
@@ -378,19 +536,194 @@ funnel_result(struct funnel *f, struct funnel_step *out)
 	for (size_t k = 1; k < f->nsteps; k++)
 		out[k].median_ms = median(delta[k], reached[k]);
 tally:
-	for (size_t k = 0; k < f->nsteps; k++) {
-		out[k].users = (int64_t)reached[k];
-		out[k].conversion = reached[0] ? (double)reached[k] / (double)reached[0] : 0.0;
-		if (k == 0)
-			out[k].step_conversion = out[k].conversion;
-		else
-			out[k].step_conversion = reached[k - 1] ? (double)reached[k] / (double)reached[k - 1] : 0.0;
-	}
+	rates(out, reached, f->nsteps);
+	f->counted = 1;
 	rc = 0;
 out:
 	for (size_t k = 0; k < f->nsteps; k++)
 		free(delta[k]);
 	free(sorted);
 	free(start);
+	return rc;
+}
+
+/* ---- the breakdown ---- */
+
+size_t
+funnel_entrants(const struct funnel *f)
+{
+	return f->counted ? f->nent : 0;
+}
+
+int
+funnel_entrant(const struct funnel *f, size_t i, const char **key, size_t *keylen, int64_t *entry_ms)
+{
+	const struct ref *r;
+
+	if (i >= funnel_entrants(f))
+		return -1;
+	/* an entrant has an event of step 1's name, so its key was kept */
+	r = &f->keyref[f->ent[i].user];
+	*key = f->keys.p + r->off;
+	*keylen = r->len;
+	*entry_ms = f->ent[i].entry_ms;
+	return 0;
+}
+
+int
+funnel_group(struct funnel *f, size_t i, const char *value, size_t len)
+{
+	struct keyset_hash h;
+	uint32_t g;
+
+	if (i >= funnel_entrants(f))
+		return -1;
+	if (value == NULL) {
+		value = FUNNEL_NONE;
+		len = strlen(FUNNEL_NONE);
+	}
+	if (f->values == NULL && (f->values = keyset_new()) == NULL)
+		return -1;
+	/* each distinct value gets an index (keyset.h: its hashes stand for it) */
+	keyset_hash(value, len, &h);
+	if (keyset_add(f->values, &h, &g) != 0)
+		return -1;
+	if (g == f->nvref) {
+		struct ref *r = util_grow(f->vref, &f->capvref, f->nvref, sizeof(*r), 64);
+		if (r == NULL)
+			return -1;
+		f->vref = r;
+		if (bytes_put(&f->vbytes, value, len, &f->vref[f->nvref]) != 0)
+			return -1;
+		f->nvref++;
+	}
+	f->ent[i].group = g + 1;
+	return 0;
+}
+
+/* A value while ranking: its users, where they start in the order, the value. */
+struct rank {
+	size_t users, start;
+	const char *value;
+	size_t len;
+};
+
+static int
+by_size_then_value(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+	int c;
+
+	if (x->users != y->users)
+		return x->users > y->users ? -1 : 1;
+	if ((c = memcmp(x->value, y->value, x->len < y->len ? x->len : y->len)) != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/*
+ * The steps of the users order[0..n): counts, conversions and, when
+ * medians, the median times (tmp: room for n values). A group's median
+ * is over its own users, as the overall one is over all.
+ */
+static void
+group_steps(const struct funnel *f, const uint32_t *order, size_t n, int medians, int64_t *tmp,
+    struct funnel_step *out)
+{
+	size_t reached[FUNNEL_MAX_STEPS] = { 0 };
+
+	for (size_t j = 0; j < n; j++)
+		for (size_t k = 0; k < f->ent[order[j]].depth; k++)
+			reached[k]++;
+	rates(out, reached, f->nsteps);
+	for (size_t k = 0; k < f->nsteps; k++) {
+		size_t m = 0;
+		out[k].median_ms = -1;
+		if (k == 0 || !medians)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct entrant *e = &f->ent[order[j]];
+			if (e->depth > k)
+				tmp[m++] = f->deltas[e->deltas + k - 1];
+		}
+		out[k].median_ms = median(tmp, m);
+	}
+}
+
+int
+funnel_breakdown(struct funnel *f, size_t limit, struct funnel_group **groups, size_t *n)
+{
+	struct rank *rk = NULL;
+	uint32_t *order = NULL, *rest = NULL;
+	int64_t *tmp = NULL;
+	struct funnel_group *out = NULL;
+	size_t ng, nout, kept, *fill = NULL;
+	int rc = -1;
+
+	*groups = NULL;
+	*n = 0;
+	if (!f->counted || !f->keep || limit == 0)
+		return -1;
+	if (f->nent == 0)
+		return 0;       /* nobody entered: no group */
+	for (size_t i = 0; i < f->nent; i++)
+		if (f->ent[i].group == 0 && funnel_group(f, i, NULL, 0) != 0)
+			return -1;
+	ng = f->nvref;
+	if ((rk = calloc(ng, sizeof(*rk))) == NULL || (fill = calloc(ng, sizeof(*fill))) == NULL ||
+	    (order = malloc(f->nent * sizeof(*order))) == NULL ||
+	    (tmp = malloc(f->nent * sizeof(*tmp))) == NULL ||
+	    (out = calloc((ng < limit ? ng : limit) + 1, sizeof(*out))) == NULL)
+		goto out;
+
+	/* the users grouped by value, a counting sort: group g's are order[rk[g].start ..] */
+	for (size_t i = 0; i < f->nent; i++)
+		rk[f->ent[i].group - 1].users++;
+	for (size_t g = 0, at = 0; g < ng; g++) {
+		rk[g].start = at;
+		rk[g].value = f->vbytes.p + f->vref[g].off;
+		rk[g].len = f->vref[g].len;
+		at += rk[g].users;
+	}
+	for (size_t i = 0; i < f->nent; i++) {
+		size_t g = f->ent[i].group - 1;
+		order[rk[g].start + fill[g]++] = (uint32_t)i;
+	}
+	qsort(rk, ng, sizeof(*rk), by_size_then_value);
+	/* a value whose users were all given another one since holds nobody */
+	while (ng > 0 && rk[ng - 1].users == 0)
+		ng--;
+	kept = ng < limit ? ng : limit;
+	nout = kept + (ng > kept);
+
+	for (size_t j = 0; j < kept; j++) {
+		out[j].value = rk[j].value;
+		out[j].len = rk[j].len;
+		group_steps(f, order + rk[j].start, rk[j].users, 1, tmp, out[j].steps);
+	}
+	if (nout > kept) {
+		/* the rest as one group: its users are those of every value past the limit */
+		size_t m = 0;
+		if ((rest = malloc(f->nent * sizeof(*rest))) == NULL)
+			goto out;
+		for (size_t j = kept; j < ng; j++) {
+			memcpy(rest + m, order + rk[j].start, rk[j].users * sizeof(*rest));
+			m += rk[j].users;
+		}
+		out[kept].folded = ng - kept;
+		group_steps(f, rest, m, 0, tmp, out[kept].steps);
+	}
+	rc = 0;
+out:
+	free(rk);
+	free(fill);
+	free(order);
+	free(rest);
+	free(tmp);
+	if (rc == 0) {
+		*groups = out;
+		*n = nout;
+	} else
+		free(out);
 	return rc;
 }

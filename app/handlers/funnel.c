@@ -1,8 +1,9 @@
 /*
  * funnel: the funnel and retention reports of SPEC §5.3 (docs/funnels.md
  * has the rules and shapes). The funnel reads the step events from the
- * store and hands them to funnel_calc; retention takes the store's cohort
- * counts as they are.
+ * store and hands them to funnel_calc; for a breakdown, it then has the
+ * store read the entry event of each user counted. Retention takes the
+ * store's cohort counts as they are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "handler_util.h"
 #include "handlers.h"
 #include "store.h"
+#include "util.h"
 
 #define DAY_MS 86400000LL
 #define WEEK_MS (7 * DAY_MS)
@@ -63,6 +65,38 @@ parse_steps(struct http_req *req, const char **steps, size_t *n, char **csv)
 	return 0;
 }
 
+/*
+ * `breakdown`: shop, or properties.KEY with KEY as the event breakdown
+ * takes it (product_dimension: 1 to 64 bytes), valid UTF-8. 0 with
+ * *property set (NULL for shop), 1 when absent, -1 with the 400 sent.
+ */
+static int
+parse_breakdown(struct http_req *req, const char **by, const char **property)
+{
+	int dim;
+
+	*property = NULL;
+	if ((*by = query_get(&req->query, "breakdown")) == NULL)
+		return 1;
+	dim = product_dimension(*by, property);
+	if (dim != EDIM_SHOP && dim != EDIM_PROPERTY) {
+		http_send_error(req, 400, "bad_request", "'breakdown' must be shop or properties.KEY "
+		    "(KEY: a top-level property name of 1 to 64 bytes)", NULL);
+		return -1;
+	}
+	if (*property != NULL) {
+		const unsigned char *p = (const unsigned char *)*property;
+		size_t left = strlen(*property), k;
+		for (; left > 0; p += k, left -= k)
+			if ((k = util_utf8_seq(p, left)) == 0) {
+				http_send_error(req, 400, "bad_request",
+				    "'breakdown': the property name is not valid UTF-8", NULL);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 struct collect {
 	struct funnel *f;
 	int full, failed;
@@ -80,23 +114,109 @@ collect(void *arg, size_t name, int64_t ts_ms, const char *user_key, size_t keyl
 	return rc != 0;
 }
 
+/* The steps as the answer lists them (names[k] with out[k]). */
+static json_object *
+steps_json(const char *const *names, const struct funnel_step *out, size_t n)
+{
+	json_object *list = json_object_new_array();
+
+	for (size_t k = 0; k < n; k++) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "name", json_object_new_string(names[k]));
+		json_object_object_add(s, "count", json_object_new_int64(out[k].users));
+		json_object_object_add(s, "conversion", json_object_new_double(out[k].conversion));
+		json_object_object_add(s, "step_conversion", json_object_new_double(out[k].step_conversion));
+		json_object_object_add(s, "median_time_to_convert_ms",
+		    out[k].median_ms < 0 ? NULL : json_object_new_int64(out[k].median_ms));
+		json_object_array_add(list, s);
+	}
+	return list;
+}
+
+struct values {
+	struct funnel *f;
+	int failed;
+};
+
+static int
+value(void *arg, size_t i, const char *v, size_t len)
+{
+	struct values *x = arg;
+	if (funnel_group(x->f, i, v, len) != 0) {
+		x->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The breakdown of f (funnel_result done, keys kept) by `by`: each user's
+ * entry event read from the store (property, or the shop when NULL), the
+ * users grouped by its value. The object, or NULL with the 400 or 503 sent.
+ */
+static json_object *
+breakdown_json(struct http_req *req, struct funnel *f, const char *const *steps, size_t nsteps,
+    const char *by, const char *property, size_t limit)
+{
+	size_t n = funnel_entrants(f), ng = 0;
+	struct store_funnel_entry *e = NULL;
+	struct funnel_group *g = NULL;
+	struct values x = { f, 0 };
+	json_object *o = NULL, *list;
+	char msg[192];
+
+	/* one read of an event per user: a cap, as on the events read */
+	if (n > FUNNEL_MAX_ENTRANTS) {
+		snprintf(msg, sizeof(msg), "a breakdown reads the entry event of each user: %zu users "
+		    "entered, at most %d: narrow the range", n, FUNNEL_MAX_ENTRANTS);
+		http_send_error(req, 400, "bad_request", msg, NULL);
+		return NULL;
+	}
+	if (n > 0 && (e = calloc(n, sizeof(*e))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (funnel_entrant(f, i, &e[i].user_key, &e[i].keylen, &e[i].ts_ms) != 0)
+			goto fail;
+	if (store_funnel_values(req->store, req->auth.project_id, steps[0], property, e, n, value,
+	    &x) != 0 || x.failed || funnel_breakdown(f, limit, &g, &ng) != 0)
+		goto fail;
+	list = json_object_new_array();
+	for (size_t i = 0; i < ng; i++) {
+		json_object *one = json_object_new_object();
+		if (g[i].value != NULL)
+			json_object_object_add(one, "value", json_object_new_string_len(g[i].value, (int)g[i].len));
+		else {
+			/* the rest, as the event breakdown folds it: "other" and how many values */
+			json_object_object_add(one, "value", json_object_new_string("other"));
+			json_object_object_add(one, "groups", json_object_new_int64((int64_t)g[i].folded));
+		}
+		json_object_object_add(one, "steps", steps_json(steps, g[i].steps, nsteps));
+		json_object_array_add(list, one);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "by", json_object_new_string(by));
+	json_object_object_add(o, "groups", list);
+	goto out;
+fail:
+	handler_unavailable(req);
+out:
+	free(e);
+	free(g);
+	return o;
+}
+
 void
 handle_funnel(struct http_req *req)
 {
-	const char *steps[FUNNEL_MAX_STEPS + 1], *const *names;
+	const char *steps[FUNNEL_MAX_STEPS + 1], *const *names, *by = NULL, *property;
 	struct funnel_step out[FUNNEL_MAX_STEPS];
 	struct collect x = { 0 };
-	int64_t from, to, window = FUNNEL_WINDOW_DEFAULT_MS, read_from, read_to;
+	int64_t from, to, window = FUNNEL_WINDOW_DEFAULT_MS, read_from, read_to, limit;
 	const char *w;
 	char *csv = NULL, err[128], msg[160];
 	size_t n, nnames;
-	json_object *d, *list;
+	json_object *d, *bd = NULL;
 
-	/* a breakdown would need each entry's properties, outside the index (docs/funnels.md) */
-	if (query_get(&req->query, "breakdown") != NULL) {
-		http_send_error(req, 400, "bad_request", "'breakdown' is not supported by the funnel", NULL);
-		return;
-	}
 	if (parse_steps(req, steps, &n, &csv) != 0)
 		return;
 	if (funnel_steps_check(steps, n, err, sizeof(err)) != 0) {
@@ -111,7 +231,13 @@ handle_funnel(struct http_req *req)
 	}
 	if (handler_range(req, &from, &to) != 0)
 		goto out;
-	if ((x.f = funnel_new(steps, n, from, to, window, FUNNEL_MAX_ROWS)) == NULL) {
+	if (parse_breakdown(req, &by, &property) < 0)
+		goto out;
+	if (handler_query_int(req, "limit", 1, FUNNEL_BREAKDOWN_LIMIT_MAX,
+	    FUNNEL_BREAKDOWN_LIMIT_DEFAULT, &limit) != 0)
+		goto out;
+	if ((x.f = funnel_new(steps, n, from, to, window, FUNNEL_MAX_ROWS)) == NULL ||
+	    (by != NULL && funnel_keep_keys(x.f) != 0)) {
 		handler_unavailable(req);
 		goto out;
 	}
@@ -127,19 +253,13 @@ handle_funnel(struct http_req *req)
 		http_send_error(req, 400, "bad_request", msg, NULL);
 		goto out;
 	}
-	list = json_object_new_array();
-	for (size_t k = 0; k < n; k++) {
-		json_object *s = json_object_new_object();
-		json_object_object_add(s, "name", json_object_new_string(steps[k]));
-		json_object_object_add(s, "count", json_object_new_int64(out[k].users));
-		json_object_object_add(s, "conversion", json_object_new_double(out[k].conversion));
-		json_object_object_add(s, "step_conversion", json_object_new_double(out[k].step_conversion));
-		json_object_object_add(s, "median_time_to_convert_ms",
-		    out[k].median_ms < 0 ? NULL : json_object_new_int64(out[k].median_ms));
-		json_object_array_add(list, s);
-	}
+	if (by != NULL &&
+	    (bd = breakdown_json(req, x.f, steps, n, by, property, (size_t)limit)) == NULL)
+		goto out;
 	d = json_object_new_object();
-	json_object_object_add(d, "steps", list);
+	json_object_object_add(d, "steps", steps_json(steps, out, n));
+	if (bd != NULL)
+		json_object_object_add(d, "breakdown", bd);
 	json_object_object_add(d, "window_ms", json_object_new_int64(window));
 	json_object_object_add(d, "from", handler_time(from));
 	json_object_object_add(d, "to", handler_time(to));

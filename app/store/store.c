@@ -114,5 +114,7 @@ int store_backup(struct store *st, const char *path, int force, struct backup_re
 /* funnels and retention */
 int store_funnel_events(struct store *st, int64_t project_id, const char *const *names, size_t n, int64_t from_ms, int64_t to_ms, store_funnel_cb cb, void *ctx)
 { return st->be->funnel_events(st, project_id, names, n, from_ms, to_ms, cb, ctx); }
+int store_funnel_values(struct store *st, int64_t project_id, const char *name, const char *property, const struct store_funnel_entry *entries, size_t n, store_funnel_value_cb cb, void *ctx)
+{ return st->be->funnel_values(st, project_id, name, property, entries, n, cb, ctx); }
 int store_retention(struct store *st, int64_t project_id, const struct retention_query *q, store_cohort_cb size_cb, store_cohort_week_cb week_cb, void *ctx)
 { return st->be->retention(st, project_id, q, size_cb, week_cb, ctx); }

@@ -57,6 +57,8 @@ struct store_backend {
 	/* funnels and retention */
 	int (*funnel_events)(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
 	    store_funnel_cb, void *);
+	int (*funnel_values)(struct store *, int64_t, const char *, const char *,
+	    const struct store_funnel_entry *, size_t, store_funnel_value_cb, void *);
 	int (*retention)(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
 	    store_cohort_week_cb, void *);
 };

@@ -12,6 +12,8 @@ let a;          // the funnel dataset
 let b;          // the same user ids and names, fewer events
 let r;          // the retention dataset
 let empty;      // nothing at all
+let bd;         // the breakdown dataset
+let bdOther;    // the same users and times, other values
 
 const close = (got, want, what) => assert.ok(Math.abs(got - want) < 1e-12, `${what}: ${got} != ${want}`);
 
@@ -50,9 +52,13 @@ before(async () => {
   b = await stack.tenant('funnel-b');
   r = await stack.tenant('retention-r');
   empty = await stack.tenant('funnel-empty');
+  bd = await stack.tenant('funnel-bd');
+  bdOther = await stack.tenant('funnel-bd-other');
   await post(a, D.FUNNEL_EVENTS);
   await post(b, D.OTHER_EVENTS);
   await post(r, D.RETENTION_EVENTS);
+  await post(bd, D.BREAKDOWN_EVENTS);
+  await post(bdOther, D.BREAKDOWN_OTHER_EVENTS);
 });
 
 after(async () => {
@@ -167,6 +173,134 @@ test('retention: weeks=N cuts the offsets; the current week shows, zero-filled',
     [[D.iso(D.BASE), 3], [D.iso(D.BASE + D.WEEK), 2], [D.iso(D.BASE + 2 * D.WEEK), 1]], 'r1 came on Monday 00:00');
 });
 
+// ---- the breakdown ----
+
+const bdFunnel = (t, q) => funnel(t, `steps=${D.STEPS}&${D.BREAKDOWN_RANGE}&${q}`);
+
+// groups as [value, counts, medians], each checked for its conversions
+function groupsOf(data) {
+  const groups = data.breakdown.groups;
+  for (const g of groups) {
+    const [first, second] = [g.steps[0].count, g.steps[1].count];
+    close(g.steps[1].conversion, first ? second / first : 0, `${g.value} conversion`);
+    close(g.steps[2].step_conversion, second ? g.steps[2].count / second : 0, `${g.value} step_conversion`);
+    assert.deepEqual(g.steps.map((s) => s.name), D.STEPS.split(','));
+  }
+  return groups.map((g) => [g.value, g.steps.map((s) => s.count), g.steps.map((s) => s.median_time_to_convert_ms)]);
+}
+
+// every step's counts over the groups add up to the overall ones
+function addsUp(data) {
+  data.steps.forEach((s, k) => {
+    const sum = data.breakdown.groups.reduce((acc, g) => acc + g.steps[k].count, 0);
+    assert.equal(sum, s.count, `step ${k + 1}: the groups add up`);
+  });
+}
+
+test('breakdown by properties.plan: the entry event\'s value, "(none)" when absent or not a scalar', async () => {
+  const data = await bdFunnel(bd, 'breakdown=properties.plan');
+  assert.deepEqual(Object.keys(data).sort(), ['breakdown', 'from', 'steps', 'to', 'window_ms']);
+  assert.deepEqual(counts(data), D.BREAKDOWN_TOTAL, 'the overall steps as without a breakdown');
+  assert.deepEqual(counts(await bdFunnel(bd, '')), D.BREAKDOWN_TOTAL);
+  assert.deepEqual(Object.keys(data.breakdown).sort(), ['by', 'groups']);
+  assert.equal(data.breakdown.by, 'properties.plan');
+  for (const g of data.breakdown.groups) assert.deepEqual(Object.keys(g).sort(), ['steps', 'value']);
+  // b1's activate says team, b8's first signup says team: both count under pro
+  assert.deepEqual(groupsOf(data), D.BY_PLAN);
+  addsUp(data);
+  assert.ok(!JSON.stringify(data).includes('x'.repeat(101)), 'a value over 100 bytes is no value');
+});
+
+test('breakdown limit: the rest folds into "other", sums with conversions recomputed, no median', async () => {
+  const one = await bdFunnel(bd, 'breakdown=properties.plan&limit=1');
+  assert.equal(one.breakdown.groups.length, 2);
+  assert.deepEqual(groupsOf(one), [
+    D.BY_PLAN[0],
+    ['other', [6, 5, 2], [null, null, null]],           // pro + free + team
+  ]);
+  const other = one.breakdown.groups[1];
+  assert.equal(other.groups, 3, 'how many values it holds');
+  close(other.steps[1].conversion, 5 / 6, 'other conversion');
+  close(other.steps[2].step_conversion, 2 / 5, 'other step_conversion');
+  addsUp(one);
+  const two = await bdFunnel(bd, 'breakdown=properties.plan&limit=2');
+  assert.deepEqual(groupsOf(two), [D.BY_PLAN[0], D.BY_PLAN[1], ['other', [3, 2, 1], [null, null, null]]]);
+  assert.equal(two.breakdown.groups[2].groups, 2);
+  addsUp(two);
+  // limit = the number of values: nothing to fold
+  const four = await bdFunnel(bd, 'breakdown=properties.plan&limit=4');
+  assert.deepEqual(groupsOf(four), D.BY_PLAN);
+  const most = await bdFunnel(bd, 'breakdown=properties.plan&limit=100');
+  assert.deepEqual(groupsOf(most), D.BY_PLAN);
+});
+
+test('breakdown by a number, a boolean, the shop', async () => {
+  const seats = await bdFunnel(bd, 'breakdown=properties.seats');
+  assert.deepEqual(groupsOf(seats), D.BY_SEATS);
+  addsUp(seats);
+  const trial = await bdFunnel(bd, 'breakdown=properties.trial');
+  assert.deepEqual(groupsOf(trial), D.BY_TRIAL);
+  addsUp(trial);
+  const shop = await bdFunnel(bd, 'breakdown=shop');
+  assert.equal(shop.breakdown.by, 'shop');
+  // b8 counts under shop-c, the shop of the signup its path starts from
+  assert.deepEqual(groupsOf(shop), D.BY_SHOP);
+  addsUp(shop);
+});
+
+test('breakdown: the lowest id of two entry events in one millisecond; any key; no events', async () => {
+  const b10 = await funnel(bd, `steps=${D.STEPS}&${D.B10_RANGE}&breakdown=properties.plan`);
+  assert.deepEqual(groupsOf(b10), [['first', [1, 0, 0], [null, null, null]]]);
+  // a key holding '"', '\' and '.' is one top-level key
+  const odd = await bdFunnel(bd, `breakdown=properties.${encodeURIComponent(D.ODD_KEY)}`);
+  assert.equal(odd.breakdown.by, `properties.${D.ODD_KEY}`);
+  assert.deepEqual(groupsOf(odd), [
+    ['(none)', [8, 5, 1], [null, 60 * D.MIN, 40 * D.MIN]],
+    ['odd', [1, 1, 1], [null, 10 * D.MIN, 30 * D.MIN]],
+  ]);
+  // SQL in a key is a key nobody has; the events are still there
+  const sql = await bdFunnel(bd, `breakdown=properties.${encodeURIComponent("plan'); DROP TABLE events; --")}`);
+  assert.deepEqual(groupsOf(sql), [['(none)', [9, 6, 2], [null, 40 * D.MIN, 35 * D.MIN]]]);
+  assert.deepEqual(groupsOf(await bdFunnel(bd, 'breakdown=properties.plan')), D.BY_PLAN);
+  // a 64-byte key is fine
+  const long = await bdFunnel(bd, `breakdown=properties.${'k'.repeat(64)}`);
+  assert.deepEqual(long.breakdown.groups.map((g) => g.value), ['(none)']);
+  // nobody entered: no group
+  const none = await funnel(bd, `steps=${D.STEPS}&from=2020-01-01&to=2020-02-01&breakdown=shop`);
+  assert.deepEqual(none.breakdown, { by: 'shop', groups: [] });
+});
+
+test('breakdown: tenant isolation, the other project\'s values never show', async () => {
+  // the other tenant has events at the same (name, time, user) as b1's and b2's entries
+  const mine = await bdFunnel(bd, 'breakdown=properties.plan');
+  assert.deepEqual(groupsOf(mine), D.BY_PLAN);
+  assert.ok(!JSON.stringify(mine).includes('enterprise'));
+  assert.ok(!JSON.stringify(await bdFunnel(bd, 'breakdown=shop')).includes('shop-z'));
+  assert.deepEqual(groupsOf(await bdFunnel(bdOther, 'breakdown=properties.plan')), D.BY_PLAN_OTHER);
+  const shops = await bdFunnel(bdOther, 'breakdown=shop');
+  assert.deepEqual(shops.breakdown.groups.map((g) => [g.value, g.steps[0].count]), [['shop-z', 2]]);
+  assert.deepEqual((await bdFunnel(empty, 'breakdown=properties.plan')).breakdown.groups, []);
+});
+
+test('breakdown 400s: not shop or properties.KEY, an empty or long key, a bad limit', async () => {
+  const bad = async (q, what, re) => {
+    const body = expectError(stack, await stack.get(`/api/v1/analytics/funnel?steps=a,b&${q}`, { key: bd.secret }), 400, 'bad_request');
+    assert.match(body.message, re, what);
+  };
+  const must = /'breakdown' must be shop or properties\.KEY/;
+  await bad('breakdown=foo', 'foo', must);
+  await bad('breakdown=properties.', 'no key', must);
+  await bad(`breakdown=properties.${'k'.repeat(65)}`, 'a 65-byte key', must);
+  await bad('breakdown=', 'empty', must);
+  await bad('breakdown=event', 'the event breakdown\'s event', must);
+  await bad('breakdown=properties', 'no dot', must);
+  await bad('breakdown=SHOP', 'case matters', must);
+  await bad('breakdown=properties.%FF', 'bad UTF-8', /not valid UTF-8/);
+  await bad('breakdown=shop&limit=0', 'limit 0', /'limit'/);
+  await bad('breakdown=shop&limit=101', 'limit 101', /'limit'/);
+  await bad('breakdown=shop&limit=ten', 'limit not a number', /'limit'/);
+});
+
 test('400s: steps missing, too few, too many, empty; a bad window; a bad range; bad weeks', async () => {
   const bad = async (q, what, re) => {
     const body = expectError(stack, await stack.get(`/api/v1/analytics/${q}`, { key: a.secret }), 400, 'bad_request');
@@ -185,7 +319,6 @@ test('400s: steps missing, too few, too many, empty; a bad window; a bad range; 
   for (const w of ['0', '-1d', '1.5h', '91d', '2y', 'abc', '']) {
     await bad(`funnel?steps=a,b&window=${w}`, `window ${w}`, /'window' must be a duration/);
   }
-  await bad('funnel?steps=a,b&breakdown=properties.plan', 'a breakdown', /'breakdown' is not supported/);
   await bad('funnel?steps=a,b&from=yesterday', 'a bad from', /'from' must be/);
   await bad(`funnel?steps=a,b&from=${D.iso(D.BASE + D.DAY)}&to=${D.iso(D.BASE)}`, 'from after to', /'from' must be before 'to'/);
   await bad('retention?weeks=27', 'weeks above 26', /'weeks' must be an integer from 0 to 26/);

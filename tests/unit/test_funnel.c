@@ -284,6 +284,310 @@ test_misuse(void)
 	funnel_free(f);
 }
 
+/* ---- the breakdown ---- */
+
+/* The group whose value is v (NULL: the folded rest), or NULL. */
+static const struct funnel_group *
+group_of(const struct funnel_group *g, size_t n, const char *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v == NULL ? g[i].value == NULL :
+		    g[i].value != NULL && g[i].len == strlen(v) && memcmp(g[i].value, v, g[i].len) == 0)
+			return &g[i];
+	return NULL;
+}
+
+/* Each step's count over the groups equals the overall one. */
+static int
+groups_add_up(const struct funnel_group *g, size_t n, const struct funnel_step *all, size_t nsteps)
+{
+	for (size_t k = 0; k < nsteps; k++) {
+		int64_t sum = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += g[i].steps[k].users;
+		if (sum != all[k].users)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+steps_are(const struct funnel_step *s, int64_t c1, int64_t c2, int64_t c3, int64_t m2, int64_t m3)
+{
+	int good = s[0].users == c1 && s[1].users == c2 && s[2].users == c3 &&
+	    s[0].median_ms == -1 && s[1].median_ms == m2 && s[2].median_ms == m3 &&
+	    close_to(s[0].conversion, c1 ? 1.0 : 0.0) &&
+	    close_to(s[1].conversion, c1 ? (double)c2 / c1 : 0.0) &&
+	    close_to(s[2].conversion, c1 ? (double)c3 / c1 : 0.0) &&
+	    close_to(s[1].step_conversion, c1 ? (double)c2 / c1 : 0.0) &&
+	    close_to(s[2].step_conversion, c2 ? (double)c3 / c2 : 0.0);
+	if (!good)
+		tap_diag("got %lld %lld %lld, medians %lld %lld", (long long)s[0].users,
+		    (long long)s[1].users, (long long)s[2].users, (long long)s[1].median_ms,
+		    (long long)s[2].median_ms);
+	return good;
+}
+
+/*
+ * A funnel a → b → c over [T, T + 1 d), window 1 h, keys kept, with each
+ * user's value from a table (NULL: FUNNEL_NONE given; "-": never given).
+ */
+static const int64_t BT = 1000 * DAY;
+static const struct row bd_rows[] = {
+	/* the later steps first: users may be seen before their step-1 event */
+	{ 1, BT + 10 * MIN, "p1" }, { 2, BT + 20 * MIN, "p1" }, { 1, BT + 30 * MIN, "p2" },
+	{ 1, BT + 5 * MIN, "t1" }, { 2, BT + 40 * MIN, "t1" }, { 1, BT + MIN, "n1" },
+	{ 1, BT + 2 * HOUR + MIN, "r" }, { 1, BT + 5 * MIN, "late" },
+	{ 0, BT, "p1" }, { 0, BT + 1000, "p2" }, { 0, BT + 2000, "p3" }, { 0, BT, "t1" },
+	{ 0, BT, "t2" }, { 0, BT + 3000, "f1" }, { 0, BT, "n1" }, { 0, BT, "n2" },
+	/* r: from a@T nothing follows within 1 h; from a@T + 2 h, b does */
+	{ 0, BT, "r" }, { 0, BT + 2 * HOUR, "r" },
+	/* late: its a is after `to`, no entry */
+	{ 0, BT + DAY, "late" },
+};
+static const struct {
+	const char *user, *value;
+} bd_values[] = {
+	{ "p1", "pro" }, { "p2", "pro" }, { "p3", "pro" }, { "t1", "team" }, { "t2", "team" },
+	{ "f1", "free" }, { "r", "free" }, { "n1", "-" }, { "n2", NULL },
+};
+
+static struct funnel *
+bd_funnel(struct funnel_step *all)
+{
+	const char *abc[] = { "a", "b", "c" };
+	struct funnel *f = funnel_new(abc, 3, BT, BT + DAY, HOUR, FUNNEL_MAX_ROWS);
+
+	if (f == NULL || funnel_keep_keys(f) != 0)
+		return f;
+	for (size_t i = 0; i < sizeof(bd_rows) / sizeof(bd_rows[0]); i++)
+		add(f, bd_rows[i].name, bd_rows[i].ts, bd_rows[i].user);
+	if (funnel_result(f, all) != 0)
+		tap_diag("funnel_result failed");
+	for (size_t i = 0; i < funnel_entrants(f); i++) {
+		const char *key;
+		size_t len;
+		int64_t entry;
+		funnel_entrant(f, i, &key, &len, &entry);
+		for (size_t j = 0; j < sizeof(bd_values) / sizeof(bd_values[0]); j++)
+			if (strlen(bd_values[j].user) == len && memcmp(key, bd_values[j].user, len) == 0 &&
+			    (bd_values[j].value == NULL || strcmp(bd_values[j].value, "-") != 0))
+				funnel_group(f, i, bd_values[j].value,
+				    bd_values[j].value ? strlen(bd_values[j].value) : 0);
+	}
+	return f;
+}
+
+static void
+test_breakdown(void)
+{
+	struct funnel_step all[3];
+	struct funnel_group *g = NULL;
+	const struct funnel_group *x;
+	struct funnel *f = bd_funnel(all);
+	size_t n = 0, seen = 0;
+
+	ok(steps_are(all, 9, 5, 2, 5 * MIN, 30 * MIN), "overall: 9 → 5 → 2 (r enters once)");
+	is_int((int64_t)funnel_entrants(f), 9, "nine users counted");
+	for (size_t i = 0; i < funnel_entrants(f); i++) {
+		const char *key;
+		size_t len;
+		int64_t entry;
+		ok(funnel_entrant(f, i, &key, &len, &entry) == 0, "entrant %zu", i);
+		if (len == 1 && key[0] == 'r') {
+			is_int(entry, BT + 2 * HOUR, "r's entry is the one its path starts from");
+			seen++;
+		}
+		if (len == 2 && memcmp(key, "p2", 2) == 0) {
+			is_int(entry, BT + 1000, "p2's entry time");
+			seen++;
+		}
+	}
+	is_int((int64_t)seen, 2, "keys kept for users first seen at a later step");
+
+	ok(funnel_breakdown(f, 10, &g, &n) == 0, "breakdown, limit 10");
+	is_int((int64_t)n, 4, "four values, nothing folded");
+	/* pro 3, then the ties of 2 by value: "(none)" < "free" < "team" */
+	ok(n == 4 && g[0].len == 3 && memcmp(g[0].value, "pro", 3) == 0 &&
+	    group_of(g, n, FUNNEL_NONE) == &g[1] && group_of(g, n, "free") == &g[2] &&
+	    group_of(g, n, "team") == &g[3], "by step-1 count, then by value");
+	ok((x = group_of(g, n, "pro")) && steps_are(x->steps, 3, 2, 1, (10 * MIN + 30 * MIN - 1000) / 2, 20 * MIN),
+	    "pro: 3 → 2 → 1, medians over its own users");
+	ok((x = group_of(g, n, "team")) && steps_are(x->steps, 2, 1, 1, 5 * MIN, 40 * MIN), "team");
+	ok((x = group_of(g, n, "free")) && steps_are(x->steps, 2, 1, 0, MIN, -1),
+	    "free: r's time runs from its second entry; nobody at c: no median");
+	ok((x = group_of(g, n, FUNNEL_NONE)) && steps_are(x->steps, 2, 1, 0, MIN, -1),
+	    "(none): a NULL value and a user never given one");
+	ok(groups_add_up(g, n, all, 3), "the groups add up to the overall counts");
+	for (size_t i = 0; i < n; i++)
+		ok(g[i].folded == 0 && g[i].value != NULL, "group %zu is a value", i);
+	free(g);
+
+	ok(funnel_breakdown(f, 2, &g, &n) == 0 && n == 3, "limit 2: two values and the rest");
+	ok(group_of(g, n, "pro") == &g[0] && group_of(g, n, FUNNEL_NONE) == &g[1], "the two largest");
+	ok((x = group_of(g, n, NULL)) == &g[2] && x->folded == 2, "the rest holds free and team");
+	ok(x && steps_are(x->steps, 4, 2, 1, -1, -1), "its counts are sums, conversions from them, no median");
+	ok(x && close_to(x->steps[1].conversion, 0.5) && close_to(x->steps[2].step_conversion, 0.5),
+	    "the rest: 2/4, then 1/2");
+	ok(groups_add_up(g, n, all, 3), "limit 2: the groups add up");
+	free(g);
+
+	ok(funnel_breakdown(f, 1, &g, &n) == 0 && n == 2, "limit 1");
+	ok(n == 2 && steps_are(g[1].steps, 6, 3, 1, -1, -1) && g[1].folded == 3, "the rest of three values");
+	ok(groups_add_up(g, n, all, 3), "limit 1: the groups add up");
+	free(g);
+
+	ok(funnel_breakdown(f, 4, &g, &n) == 0 && n == 4 && group_of(g, n, NULL) == NULL,
+	    "limit = the number of values: no rest");
+	free(g);
+
+	/* a user given another value leaves the first one: a value nobody holds is no group */
+	for (size_t i = 0; i < funnel_entrants(f); i++) {
+		const char *key;
+		size_t len;
+		int64_t entry;
+		funnel_entrant(f, i, &key, &len, &entry);
+		if (len == 2 && memcmp(key, "f1", 2) == 0)
+			funnel_group(f, i, "zzz", 3);
+		if (len == 1 && key[0] == 'r')
+			funnel_group(f, i, "", 0);
+	}
+	ok(funnel_breakdown(f, 10, &g, &n) == 0 && n == 5 && group_of(g, n, "free") == NULL,
+	    "free emptied: gone");
+	ok(group_of(g, n, "") == &g[3] && group_of(g, n, "zzz") == &g[4] && g[3].len == 0,
+	    "an empty value is a value; ties by bytes, shorter first");
+	ok(groups_add_up(g, n, all, 3), "they still add up");
+	free(g);
+	funnel_free(f);
+}
+
+/* Any data, any limit: the groups add up; each group is the funnel of its users alone. */
+static void
+test_breakdown_random(void)
+{
+	const char *abc[] = { "a", "b", "c" };
+	const int64_t T = 1000 * DAY;
+	enum { N = 5000, USERS = 900, VALUES = 13 };
+	struct row *rows = calloc(N, sizeof(*rows));
+	char (*names)[16] = calloc(N, 16);
+	struct funnel_step all[3], alone[3];
+	struct funnel *f = funnel_new(abc, 3, T, T + 20 * HOUR, 2 * HOUR, FUNNEL_MAX_ROWS);
+	uint32_t seed = 11;
+	int sums = 1, sorted = 1, same = 1;
+
+	funnel_keep_keys(f);
+	for (size_t i = 0; i < N; i++) {
+		seed = seed * 1103515245 + 12345;
+		snprintf(names[i], 16, "user%u", (seed >> 8) % USERS);
+		rows[i].user = names[i];
+		rows[i].name = (seed >> 4) % 3;
+		rows[i].ts = T + (int64_t)((seed >> 12) % 60000) * 1000;
+		add(f, rows[i].name, rows[i].ts, rows[i].user);
+	}
+	funnel_result(f, all);
+	/* the value: the user's number mod VALUES, "v0" standing for none */
+	for (size_t i = 0; i < funnel_entrants(f); i++) {
+		const char *key;
+		size_t len;
+		int64_t entry;
+		char v[8];
+		unsigned u;
+		funnel_entrant(f, i, &key, &len, &entry);
+		sscanf(key, "user%u", &u);
+		snprintf(v, sizeof(v), "v%u", u % VALUES);
+		funnel_group(f, i, u % VALUES ? v : NULL, u % VALUES ? strlen(v) : 0);
+	}
+	for (size_t limit = 1; limit <= VALUES + 1; limit++) {
+		struct funnel_group *g;
+		size_t n;
+		if (funnel_breakdown(f, limit, &g, &n) != 0) {
+			sums = 0;
+			continue;
+		}
+		if (n != (limit < VALUES ? limit + 1 : VALUES) || !groups_add_up(g, n, all, 3))
+			sums = 0;
+		for (size_t i = 1; i < n; i++)
+			if (g[i].value != NULL && g[i].steps[0].users > g[i - 1].steps[0].users)
+				sorted = 0;
+		if (limit == VALUES) {
+			/* each group against the funnel of its users' rows alone */
+			for (size_t i = 0; i < n; i++) {
+				struct row *mine = calloc(N, sizeof(*mine));
+				size_t m = 0;
+				for (size_t r = 0; r < N; r++) {
+					unsigned u;
+					char v[8];
+					sscanf(rows[r].user, "user%u", &u);
+					snprintf(v, sizeof(v), "v%u", u % VALUES);
+					if (strlen(u % VALUES ? v : FUNNEL_NONE) == g[i].len &&
+					    memcmp(u % VALUES ? v : FUNNEL_NONE, g[i].value, g[i].len) == 0)
+						mine[m++] = rows[r];
+				}
+				run(abc, 3, T, T + 20 * HOUR, 2 * HOUR, mine, m, alone);
+				for (int k = 0; k < 3; k++)
+					if (alone[k].users != g[i].steps[k].users ||
+					    alone[k].median_ms != g[i].steps[k].median_ms)
+						same = 0;
+				free(mine);
+			}
+		}
+		free(g);
+	}
+	ok(all[0].users > 500 && all[2].users > 0, "the random funnel has entries and completions");
+	ok(sums, "every limit: limit values and the rest, adding up");
+	ok(sorted, "every limit: by step-1 count, largest first");
+	ok(same, "each group is the funnel of its users alone, medians too");
+	funnel_free(f);
+	free(rows);
+	free(names);
+}
+
+static void
+test_breakdown_misuse(void)
+{
+	const char *ab[] = { "a", "b" };
+	struct funnel_step out[2];
+	struct funnel_group *g = (struct funnel_group *)&out;
+	size_t n = 99;
+	struct funnel *f = funnel_new(ab, 2, 0, 100, 10, 100);
+
+	ok(funnel_breakdown(f, 10, &g, &n) == -1 && g == NULL && n == 0,
+	    "no breakdown before the result; outputs zeroed");
+	ok(funnel_add(f, 0, 1, "u", 1) == 0 && funnel_keep_keys(f) == -1, "keys: before the first event only");
+	ok(funnel_result(f, out) == 0 && funnel_entrants(f) == 0, "without keys: no entrants");
+	ok(funnel_breakdown(f, 10, &g, &n) == -1, "and no breakdown");
+	ok(funnel_group(f, 0, "x", 1) == -1, "nor a group");
+	funnel_free(f);
+
+	f = funnel_new(ab, 2, 0, 100, 10, 100);
+	ok(funnel_keep_keys(f) == 0 && funnel_keep_keys(f) == 0, "keep_keys twice is harmless");
+	ok(funnel_entrants(f) == 0, "no entrants before the result");
+	funnel_add(f, 1, 5, "only-b", 6);
+	funnel_add(f, 0, 5, "", 0);
+	ok(funnel_result(f, out) == 0 && funnel_entrants(f) == 1, "one entrant: the empty key");
+	{
+		const char *key = NULL;
+		size_t len = 9;
+		int64_t entry = 0;
+		ok(funnel_entrant(f, 0, &key, &len, &entry) == 0 && key != NULL && len == 0 && entry == 5,
+		    "its key, empty, and its entry");
+		ok(funnel_entrant(f, 1, &key, &len, &entry) == -1, "entrant out of range");
+	}
+	ok(funnel_group(f, 1, "x", 1) == -1, "group out of range");
+	ok(funnel_breakdown(f, 0, &g, &n) == -1, "limit 0 refused");
+	ok(funnel_breakdown(f, 1, &g, &n) == 0 && n == 1 && g[0].len == strlen(FUNNEL_NONE) &&
+	    memcmp(g[0].value, FUNNEL_NONE, g[0].len) == 0, "never given a value: (none)");
+	free(g);
+	funnel_free(f);
+
+	f = funnel_new(ab, 2, 0, 100, 10, 100);
+	funnel_keep_keys(f);
+	funnel_add(f, 1, 5, "u", 1);
+	ok(funnel_result(f, out) == 0 && funnel_breakdown(f, 5, &g, &n) == 0 && g == NULL && n == 0,
+	    "nobody entered: no group");
+	funnel_free(f);
+}
+
 int
 main(void)
 {
@@ -292,5 +596,8 @@ main(void)
 	test_paths();
 	test_order();
 	test_misuse();
+	test_breakdown();
+	test_breakdown_random();
+	test_breakdown_misuse();
 	return tap_done();
 }

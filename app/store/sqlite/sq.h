@@ -263,6 +263,8 @@ int sq_backup(struct store *, const char *, int, struct backup_result *, char *,
 /* funnels and retention (sq_funnel.c) */
 int sq_funnel_events(struct store *, int64_t, const char *const *, size_t, int64_t, int64_t,
     store_funnel_cb, void *);
+int sq_funnel_values(struct store *, int64_t, const char *, const char *,
+    const struct store_funnel_entry *, size_t, store_funnel_value_cb, void *);
 int sq_retention(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
     store_cohort_week_cb, void *);
 

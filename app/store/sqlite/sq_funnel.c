@@ -9,6 +9,9 @@
  * user key (read_cohorts says why): no event is read. The cohort × week
  * counts are summed in a small table.
  *
+ * A funnel's breakdown then reads, for each user counted, the one event
+ * their path starts from: a seek in that index, then the row.
+ *
  * The statements are prepared per call, as in sq_llm_read.c; every value
  * is bound.
  */
@@ -16,6 +19,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "keyset.h"
 #include "util.h"
@@ -75,6 +80,163 @@ out:
 	sqlite3_finalize(s);
 	sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
 	sq_read_release(st, c);
+	return rc;
+}
+
+/* ---- funnel breakdowns ---- */
+
+/*
+ * One entry event: equality on every column of the index, whose entries
+ * for one (project, name, ts, user) are in id order, so LIMIT 1 is the
+ * lowest id without a sort. The property is picked in C (entry_property):
+ * a JSON path cannot name every key in SQLite 3.40 (a key holding '"'),
+ * and json-c reads the properties as the rollups do.
+ */
+static const char entry_props_sql[] =
+    "SELECT properties FROM events INDEXED BY events_project_name_ts "
+    "WHERE project_id = ?1 AND name_key = ?2 AND ts = ?3 AND user_key = ?4 "
+    "ORDER BY id LIMIT 1";
+static const char entry_shop_sql[] =
+    "SELECT shop_id FROM events INDEXED BY events_project_name_ts "
+    "WHERE project_id = ?1 AND name_key = ?2 AND ts = ?3 AND user_key = ?4 "
+    "ORDER BY id LIMIT 1";
+
+/* The stored JSON is tally's own: deeper than json-c's default 32 levels
+ * when it came from OTLP attributes (handler_util.c says the same). */
+#define STORED_JSON_DEPTH 128
+/* A property value longer than this is no value (the rollups' cap, sq_rollup.c). */
+#define PROP_VALUE_MAX 100
+
+/*
+ * The value of the top-level property key in props (len bytes of JSON),
+ * by the rule of the rollups' property dimension (sq_rollup.c
+ * draft_props): a string, a number as written, "true" or "false", at most
+ * PROP_VALUE_MAX bytes; anything else is none. Calls cb with it or NULL.
+ */
+static int
+entry_property(json_tokener *tok, const char *props, size_t len, const char *key, size_t i,
+    store_funnel_value_cb cb, void *ctx)
+{
+	json_object *o, *v;
+	const char *val = NULL;
+	size_t vl = 0;
+	int rc;
+
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, props, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(o);
+		o = NULL;
+	}
+	if (o != NULL && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, key, &v) && v != NULL) {
+		switch (json_object_get_type(v)) {
+		case json_type_string:
+			val = json_object_get_string(v);
+			vl = (size_t)json_object_get_string_len(v);
+			break;
+		case json_type_boolean:
+			val = json_object_get_boolean(v) ? "true" : "false";
+			vl = strlen(val);
+			break;
+		case json_type_int:
+		case json_type_double:
+			/* the number as the client wrote it (json-c keeps the text) */
+			val = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &vl);
+			break;
+		default:
+			break;
+		}
+		if (vl > PROP_VALUE_MAX)
+			val = NULL;
+	}
+	rc = cb(ctx, i, val, val ? vl : 0);
+	json_object_put(o);
+	return rc;
+}
+
+/* An entry in the order of reading: its time, and where the caller has it. */
+struct entry_at {
+	int64_t ts_ms;
+	size_t i;
+};
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct entry_at *x = a, *y = b;
+	if (x->ts_ms != y->ts_ms)
+		return x->ts_ms < y->ts_ms ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int
+sq_funnel_values(struct store *base, int64_t project_id, const char *name, const char *property,
+    const struct store_funnel_entry *entries, size_t n, store_funnel_value_cb cb, void *ctx)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_conn *c = NULL;
+	sqlite3_stmt *s = NULL;
+	json_tokener *tok = NULL;
+	struct entry_at *order = NULL;
+	int rc = -1, step;
+
+	if (n == 0)
+		return 0;
+	if ((order = malloc(n * sizeof(*order))) == NULL ||
+	    (property != NULL && (tok = json_tokener_new_ex(STORED_JSON_DEPTH)) == NULL))
+		goto out;
+	/* in time order: the index entries, and mostly the rows, come in that order */
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct entry_at){ entries[i].ts_ms, i };
+	qsort(order, n, sizeof(*order), by_time);
+
+	if ((c = sq_read_acquire(st)) == NULL)
+		goto out;
+	sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(c->db, property ? entry_props_sql : entry_shop_sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sq_fail(c, "funnel values");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	for (size_t j = 0; j < n; j++) {
+		const struct store_funnel_entry *e = &entries[order[j].i];
+		const char *text = NULL;
+		size_t len = 0;
+		int stop;
+
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 3, e->ts_ms);
+		sqlite3_bind_text(s, 4, e->user_key, (int)e->keylen, SQLITE_STATIC);
+		if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			/* the text before its length (sqlite3_column_bytes after _text) */
+			text = (const char *)sqlite3_column_text(s, 0);
+			len = (size_t)sqlite3_column_bytes(s, 0);
+		} else if (step != SQLITE_DONE) {
+			sq_fail(c, "funnel values");
+			goto out;
+		}
+		if (property == NULL || text == NULL)
+			stop = cb(ctx, order[j].i, text, len);
+		else
+			stop = entry_property(tok, text, len, property, order[j].i, cb, ctx);
+		if (stop) {
+			rc = 0;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	if (c != NULL) {
+		sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+		sq_read_release(st, c);
+	}
+	if (tok != NULL)
+		json_tokener_free(tok);         /* not NULL-safe */
+	free(order);
 	return rc;
 }
 

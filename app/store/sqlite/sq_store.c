@@ -170,6 +170,7 @@ static const struct store_backend sqlite_backend = {
 	.prune = sq_prune,
 	.backup = sq_backup,
 	.funnel_events = sq_funnel_events,
+	.funnel_values = sq_funnel_values,
 	.retention = sq_retention,
 };
 
