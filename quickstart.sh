@@ -74,11 +74,14 @@ fi
 
 try_curl="curl -sS -X POST $URL/api/v1/events -H 'Authorization: Bearer $TALLY_INGEST_KEY' -H 'Content-Type: application/json' -d '{\"event\":\"signup\",\"userId\":\"user-1\",\"properties\":{\"plan\":\"pro\"}}'"
 read_curl="curl -sS '$URL/api/v1/events?limit=5' -H 'Authorization: Bearer $TALLY_SECRET_KEY'"
+stats_curl="curl -sS '$URL/api/v1/analytics/stats' -H 'Authorization: Bearer $TALLY_SECRET_KEY'"
 
 if [ "$mode" = test ]; then
 	say "checking the quick start's own curl"
 	out=$(eval "$try_curl")
 	echo "$out" | grep -q '"accepted":1' || { echo "quick start curl failed: $out" >&2; exit 1; }
+	out=$(eval "$stats_curl")
+	echo "$out" | grep -q '"pageviews":[1-9]' || { echo "quick start: no demo data in the stats: $out" >&2; exit 1; }
 	scripts/stack.sh stop
 	say "running the test suite"
 	exec tests/run-all.sh
@@ -100,6 +103,12 @@ Send an event:
 
 Read it back:
   $read_curl
+
+The demo week's numbers (README "Product analytics" has the rest):
+  $stats_curl
+
+Track a web page: put this in its <head>
+  <script defer src="$URL/tracker.v1.js" data-key="$TALLY_INGEST_KEY"></script>
 
 Ctrl-C stops nginx and the worker pool.
 MSG
