@@ -67,7 +67,7 @@ TALLY_SECRET_KEY=$secret
 ENV
 	# a new demo project: a generated week, so the dashboard is full at once
 	say "loading a demo week into project demo (tallyctl demo-data, docs/demo-data.md)"
-	ctl demo-data demo || echo "quickstart: demo data not loaded; the project stays empty" >&2
+	ctl demo-data demo && demo_loaded=1 || echo "quickstart: demo data not loaded; the project stays empty" >&2
 fi
 # shellcheck disable=SC1091
 . "$TALLY_VAR/demo.env"
@@ -80,8 +80,10 @@ if [ "$mode" = test ]; then
 	say "checking the quick start's own curl"
 	out=$(eval "$try_curl")
 	echo "$out" | grep -q '"accepted":1' || { echo "quick start curl failed: $out" >&2; exit 1; }
-	out=$(eval "$stats_curl")
-	echo "$out" | grep -q '"pageviews":[1-9]' || { echo "quick start: no demo data in the stats: $out" >&2; exit 1; }
+	if [ "${demo_loaded:-0}" = 1 ]; then
+		out=$(eval "$stats_curl")
+		echo "$out" | grep -q '"pageviews":[1-9]' || { echo "quick start: no demo data in the stats: $out" >&2; exit 1; }
+	fi
 	scripts/stack.sh stop
 	say "running the test suite"
 	exec tests/run-all.sh
