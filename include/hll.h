@@ -73,6 +73,14 @@ int hll_merge(struct hll *dst, const struct hll *src);
  */
 int hll_merge_blob(struct hll *dst, const void *blob, size_t n);
 
+/*
+ * 1 when the union of the stored blob and the added one is the stored one
+ * (every register the added sketch sets is already as high there): the
+ * stored sketch needs no rewrite. 0 otherwise, and whenever either blob is
+ * malformed. O(registers of the added sketch).
+ */
+int hll_blob_covers(const void *stored, size_t n, const void *add, size_t m);
+
 /* The blob of h in *out (malloc'd, caller frees) and *n; 0, or -1 when out of
  * memory. The empty sketch is *out = NULL, *n = 0. */
 int hll_serialize(const struct hll *h, unsigned char **out, size_t *n);

@@ -313,6 +313,66 @@ hll_merge_blob(struct hll *dst, const void *blob, size_t n)
 	}
 }
 
+/* Register idx of a stored blob already known well-formed in its header (0 when unset). */
+static uint8_t
+blob_register(const unsigned char *p, size_t n, uint32_t idx)
+{
+	if (p[0] == HLL_BLOB_DENSE) {
+		size_t bit = (size_t)idx * 6;
+		const unsigned char *b = p + 1 + bit / 8;
+		unsigned w = (unsigned)b[0] << 8 | (bit / 8 + 1 < HLL_DENSE_BYTES - 1 ? b[1] : 0);
+		return (uint8_t)((w >> (10 - bit % 8)) & 63);
+	}
+	/* sparse: entries sorted by index */
+	size_t lo = 0, hi = (n - 1) / 3;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const unsigned char *e = p + 1 + mid * 3;
+		uint32_t v = (uint32_t)e[0] << 16 | (uint32_t)e[1] << 8 | e[2];
+		if (ENTRY_IDX(v) == idx)
+			return (uint8_t)ENTRY_RANK(v);
+		if (ENTRY_IDX(v) < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int
+hll_blob_covers(const void *stored, size_t n, const void *add, size_t m)
+{
+	const unsigned char *p = stored, *q = add;
+
+	if (m == 0)
+		return 1;
+	if (n == 0 || !((p[0] == HLL_BLOB_SPARSE && (n - 1) % 3 == 0 && n > 1 &&
+	    sparse_check(p + 1, (n - 1) / 3, NULL) == 0) ||
+	    (p[0] == HLL_BLOB_DENSE && n == HLL_DENSE_BYTES)))
+		return 0;
+	if (q[0] == HLL_BLOB_SPARSE && (m - 1) % 3 == 0 && m > 1) {
+		if (sparse_check(q + 1, (m - 1) / 3, NULL) != 0)
+			return 0;
+		for (size_t i = 0; i < (m - 1) / 3; i++) {
+			const unsigned char *e = q + 1 + i * 3;
+			uint32_t v = (uint32_t)e[0] << 16 | (uint32_t)e[1] << 8 | e[2];
+			if (blob_register(p, n, ENTRY_IDX(v)) < ENTRY_RANK(v))
+				return 0;
+		}
+		return 1;
+	}
+	if (q[0] == HLL_BLOB_DENSE && m == HLL_DENSE_BYTES) {
+		uint8_t reg[HLL_M];
+		if (dense_unpack(q + 1, reg) > HLL_MAX_RANK)
+			return 0;
+		for (uint32_t i = 0; i < HLL_M; i++)
+			if (reg[i] != 0 && blob_register(p, n, i) < reg[i])
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
 static size_t
 nonzero(const struct hll *h)
 {

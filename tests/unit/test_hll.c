@@ -433,6 +433,58 @@ merge_cost(void)
 	hll_free(acc);
 }
 
+/* Whether a stored sketch needs rewriting: every form against every form. */
+static void
+covers(void)
+{
+	/* small (sparse) and large (dense) sketches, and a superset of each */
+	struct hll *sa = sketch("cov-", 0, 50), *sb = sketch("cov-", 0, 100);
+	struct hll *da = sketch("cov-", 0, 20000), *db = sketch("cov-", 0, 40000);
+	struct hll *other = sketch("other-", 0, 50);
+	unsigned char *a, *b, *c, *d, *o, bad[4] = { 0x01, 0x00, 0x00, 0x00 };
+	size_t na, nb, nc, nd, no;
+
+	a = blob_of(sa, &na);
+	b = blob_of(sb, &nb);
+	c = blob_of(da, &nc);
+	d = blob_of(db, &nd);
+	o = blob_of(other, &no);
+	ok(a[0] == HLL_BLOB_SPARSE && c[0] == HLL_BLOB_DENSE, "sparse and dense blobs to compare");
+	ok(hll_blob_covers(b, nb, a, na) == 1, "sparse covers a sparse subset");
+	ok(hll_blob_covers(a, na, b, nb) == 0, "sparse does not cover a sparse superset");
+	ok(hll_blob_covers(c, nc, a, na) == 1, "dense covers a sparse subset");
+	ok(hll_blob_covers(d, nd, c, nc) == 1, "dense covers a dense subset");
+	ok(hll_blob_covers(c, nc, d, nd) == 0, "dense does not cover a dense superset");
+	ok(hll_blob_covers(a, na, c, nc) == 0, "sparse does not cover a dense superset");
+	ok(hll_blob_covers(a, na, o, no) == 0, "disjoint ids are not covered");
+	ok(hll_blob_covers(a, na, a, na) == 1 && hll_blob_covers(c, nc, c, nc) == 1, "a blob covers itself");
+	ok(hll_blob_covers(a, na, NULL, 0) == 1, "the empty sketch is covered");
+	ok(hll_blob_covers(NULL, 0, a, na) == 0, "the empty sketch covers nothing");
+	ok(hll_blob_covers(bad, sizeof(bad), a, na) == 0 && hll_blob_covers(a, na, bad, sizeof(bad)) == 0,
+	    "a malformed blob (rank 0) is never covered or covering");
+	ok(hll_blob_covers(c, nc - 1, a, na) == 0, "a truncated dense blob covers nothing");
+	/* every register of the last index position: the packing's last byte */
+	{
+		struct hll *all = sketch("edge-", 0, 200000);
+		unsigned char *e;
+		size_t ne;
+		e = blob_of(all, &ne);
+		ok(hll_blob_covers(e, ne, e, ne) == 1, "a full dense blob covers itself to its last register");
+		free(e);
+		hll_free(all);
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(o);
+	hll_free(sa);
+	hll_free(sb);
+	hll_free(da);
+	hll_free(db);
+	hll_free(other);
+}
+
 int
 main(void)
 {
@@ -445,5 +497,6 @@ main(void)
 	round_trip();
 	hostile();
 	merge_cost();
+	covers();
 	return tap_done();
 }
