@@ -150,11 +150,16 @@ out:
  * disk: measured on 1M events beside 4 concurrent ingest clients, 5000-row
  * chunks back to back cut ingest from ~220 to ~30 requests/s (p99 0.8 s);
  * 1000-row chunks, each followed by a nap as long as it took (lock wait
- * and checkpoint included), left ~200-300 requests/s (p99 0.1-0.2 s). So
- * the pruner takes at most about half of the time, and less when it has to
- * queue for the lock behind busy workers.
+ * and checkpoint included), left ~200-300 requests/s (p99 0.1-0.2 s).
+ * tests/bench/prune.sh (one-event requests from 8 clients) still saw the
+ * ingest p99 at 2.8x its idle value with those; 100-row chunks and a nap
+ * of four times the chunk's time (the pruner takes at most a fifth of the
+ * time) bring it within 2x (docs/performance.md). A daily prune of a month
+ * of a busy project then takes minutes (3,400 rows/s here), which its
+ * timer allows.
  */
-#define PRUNE_CHUNK 1000
+#define PRUNE_CHUNK 100
+#define PRUNE_NAP_FACTOR 4
 #define PRUNE_NAP_MIN_US 1000
 
 /*
@@ -446,7 +451,8 @@ prune_step_run(struct sq_store *st, struct prune_args *a, int64_t *deleted)
 		*deleted += a->deleted;
 		took = util_mono_us() - t0;
 		if (!a->done)
-			nap_us(took > PRUNE_NAP_MIN_US ? (long)took : PRUNE_NAP_MIN_US);
+			nap_us(took * PRUNE_NAP_FACTOR > PRUNE_NAP_MIN_US ? (long)(took * PRUNE_NAP_FACTOR)
+			    : PRUNE_NAP_MIN_US);
 	}
 	for (int k = 0; k < MAX_KEYS; k++) {
 		sqlite3_value_free(a->cursor[k]);
