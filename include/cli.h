@@ -25,6 +25,7 @@ int cli_find_project(struct cli *c, const char *slug, struct project *p);
 /* ---- data lifecycle: export, prune, backup (docs/lifecycle.md) ---- */
 int cli_export(struct cli *c, int argc, char **argv);
 int cli_prune(struct cli *c, int argc, char **argv);
+int cli_rollups(struct cli *c, int argc, char **argv);
 int cli_backup(struct cli *c, int argc, char **argv);
 
 /* A flag of a subcommand: valued (--name VALUE or --name=VALUE) or boolean (set). */

@@ -341,6 +341,12 @@ typedef int (*store_event_agg_cb)(void *ctx, const struct event_agg *row);
  */
 int store_event_aggregate(struct store *st, int64_t project_id, const struct event_query *q,
     store_event_agg_cb cb, void *ctx);
+/*
+ * Makes the project's event rollups and retention tables again from its
+ * raw events (docs/product-analytics.md); *events counts those read. Ingest
+ * may go on: each event is counted once, by the rebuild or by its insert.
+ */
+int store_rollups_rebuild(struct store *st, int64_t project_id, int64_t *events);
 /* Per minute of [from, to) from the raw events, exact distinct counts; event NULL: every name. */
 int store_event_minutes(struct store *st, int64_t project_id, const char *event, int64_t from_ms,
     int64_t to_ms, store_event_agg_cb cb, void *ctx);

@@ -20,6 +20,7 @@ static const struct {
 	{ "prices", cli_prices, "prices list|set|delete|import|export|reprice ...  model prices (USD per million tokens)" },
 	{ "insights", cli_insights, "insights generate PROJECT|--all [--now TIME] | insights list PROJECT [--kind K] [--limit N]" },
 	{ "export", cli_export, "export PROJECT [--from T] [--to T] [--format ndjson|csv] [--output FILE]" },
+	{ "rollups", cli_rollups, "rollups rebuild PROJECT       the event rollups again from the raw events" },
 	{ "prune", cli_prune, "prune PROJECT|--all [--dry-run] [--before T]  delete data past retention" },
 	{ "backup", cli_backup, "backup FILE [--force]        online copy of the database, checked" },
 };

@@ -118,3 +118,5 @@ int store_funnel_values(struct store *st, int64_t project_id, const char *name, 
 { return st->be->funnel_values(st, project_id, name, property, entries, n, cb, ctx); }
 int store_retention(struct store *st, int64_t project_id, const struct retention_query *q, store_cohort_cb size_cb, store_cohort_week_cb week_cb, void *ctx)
 { return st->be->retention(st, project_id, q, size_cb, week_cb, ctx); }
+int store_rollups_rebuild(struct store *st, int64_t project_id, int64_t *events)
+{ return st->be->rollups_rebuild(st, project_id, events); }

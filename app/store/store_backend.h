@@ -45,6 +45,7 @@ struct store_backend {
 	int (*realtime)(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
 	int (*event_aggregate)(struct store *, int64_t, const struct event_query *, store_event_agg_cb, void *);
 	int (*event_minutes)(struct store *, int64_t, const char *, int64_t, int64_t, store_event_agg_cb, void *);
+	int (*rollups_rebuild)(struct store *, int64_t, int64_t *);
 	/* ---- insights ---- */
 	int (*insights_put)(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);
 	int (*insights_list)(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);

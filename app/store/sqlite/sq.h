@@ -26,6 +26,8 @@ enum sq_stmt {
 	SQ_REPRICE_SCAN, SQ_REPRICE_SCAN_ALL, SQ_SPAN_SET_COST, SQ_TRACE_ADD_COST, SQ_CONV_ADD_COST,
 	SQ_ROLLUP_ADD_COST,
 	SQ_EROLLUP_UPSERT, SQ_USER_FIRST_UPSERT, SQ_USER_WEEK_INSERT,
+	SQ_REBUILD_CLEAR_ROLLUP, SQ_REBUILD_CLEAR_FIRST, SQ_REBUILD_CLEAR_WEEKS, SQ_REBUILD_CLEAR_NAMES,
+	SQ_REBUILD_LAST_ID, SQ_REBUILD_PAGE,
 	SQ_EROLLUP_READ, SQ_EROLLUP_READ_USERS, SQ_EROLLUP_READ_SESSIONS, SQ_EROLLUP_READ_COUNTS, SQ_EROLLUP_EVENTS, SQ_EVENT_NAME_INSERT, SQ_EVENT_MINUTES, SQ_EVENT_MINUTES_OF,
 	SQ_INSIGHT_UPSERT, SQ_INSIGHT_PRUNE, SQ_INSIGHT_LIST,
 	SQ__COUNT
@@ -254,6 +256,7 @@ int sq_conversations_list(struct store *, int64_t, const char *, int64_t, int64_
 int sq_realtime(struct store *, int64_t, int64_t, int64_t, struct realtime_totals *);
 int sq_event_aggregate(struct store *, int64_t, const struct event_query *, store_event_agg_cb, void *);
 int sq_event_minutes(struct store *, int64_t, const char *, int64_t, int64_t, store_event_agg_cb, void *);
+int sq_rollups_rebuild(struct store *, int64_t, int64_t *);
 /* data lifecycle (sq_lifecycle.c) */
 int sq_project_retention(struct store *, int64_t, int64_t *);
 int sq_project_set_retention(struct store *, int64_t, int64_t);

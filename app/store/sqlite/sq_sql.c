@@ -219,6 +219,15 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "ON CONFLICT DO UPDATE SET first_ts = excluded.first_ts WHERE excluded.first_ts < first_ts",
 	[SQ_USER_WEEK_INSERT] =
 	    "INSERT OR IGNORE INTO user_weeks(project_id, user_key, week) VALUES (?1, ?2, ?3)",
+	/* sq_rebuild.c */
+	[SQ_REBUILD_CLEAR_ROLLUP] = "DELETE FROM event_rollup WHERE project_id = ?1",
+	[SQ_REBUILD_CLEAR_FIRST] = "DELETE FROM user_first WHERE project_id = ?1",
+	[SQ_REBUILD_CLEAR_WEEKS] = "DELETE FROM user_weeks WHERE project_id = ?1",
+	[SQ_REBUILD_CLEAR_NAMES] = "DELETE FROM event_names WHERE project_id = ?1",
+	[SQ_REBUILD_LAST_ID] = "SELECT coalesce(max(id), 0) FROM events WHERE project_id = ?1",
+	[SQ_REBUILD_PAGE] =
+	    "SELECT " SQ_EVENT_COLUMNS " FROM events WHERE project_id = ?1 AND id > ?2 AND id <= ?3 "
+	    "ORDER BY id LIMIT ?4",
 	[SQ_EROLLUP_READ] =
 	    "SELECT bucket, value, events, users, sessions FROM event_rollup WHERE project_id = ?1 "
 	    "AND grain = ?2 AND dim = ?3 AND event = ?4 AND bucket >= ?5 AND bucket < ?6",

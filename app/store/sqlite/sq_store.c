@@ -161,6 +161,7 @@ static const struct store_backend sqlite_backend = {
 	.realtime = sq_realtime,
 	.event_aggregate = sq_event_aggregate,
 	.event_minutes = sq_event_minutes,
+	.rollups_rebuild = sq_rollups_rebuild,
 	/* ---- insights ---- */
 	.insights_put = sq_insights_put,
 	.insights_list = sq_insights_list,
