@@ -81,6 +81,13 @@ int hll_merge_blob(struct hll *dst, const void *blob, size_t n);
  */
 int hll_blob_covers(const void *stored, size_t n, const void *add, size_t m);
 
+/*
+ * Makes h dense now (0, or -1 out of memory, h unchanged): a sketch about
+ * to take many large merges spends less in them dense than re-merging its
+ * sorted sparse entries each time.
+ */
+int hll_densify(struct hll *h);
+
 /* The blob of h in *out (malloc'd, caller frees) and *n; 0, or -1 when out of
  * memory. The empty sketch is *out = NULL, *n = 0. */
 int hll_serialize(const struct hll *h, unsigned char **out, size_t *n);

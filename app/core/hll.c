@@ -88,6 +88,12 @@ to_dense(struct hll *h)
 	return 0;
 }
 
+int
+hll_densify(struct hll *h)
+{
+	return to_dense(h);
+}
+
 /* First position in sp whose index is >= idx. */
 static size_t
 sparse_find(const struct hll *h, uint32_t idx)

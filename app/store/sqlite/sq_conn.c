@@ -46,7 +46,9 @@ sq_conn_open(const struct cfg *cfg, char *err, size_t errlen)
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA temp_store = MEMORY",
 		"PRAGMA cache_size = -2048",        /* KiB: the OS page cache holds the rest, */
-		"PRAGMA mmap_size = 1073741824",    /* read through a shared mapping, not pread */
+		/* read through a shared mapping, not pread: as much of the file as
+		 * Debian's SQLite maps (its SQLITE_MAX_MMAP_SIZE, 2 GB) */
+		"PRAGMA mmap_size = 2147418112",
 		"PRAGMA journal_size_limit = 67108864",  /* a rewound WAL is cut back to 64 MiB */
 	};
 	struct sq_conn *c = calloc(1, sizeof(*c));

@@ -97,6 +97,27 @@ struct scan {
 	struct aggs out;
 };
 
+/*
+ * Adds a row's stored sketch to a group's. A group that already holds one
+ * and takes a large one (over 1,024 registers set, or dense) turns dense
+ * first: merging into registers is linear in the blob, while a sparse
+ * union rewrites the group's whole sorted list each time. Small groups
+ * (most urls, property values) stay small. A damaged sketch counts
+ * nobody rather than failing the read.
+ */
+static void
+merge_sketch(struct hll *h, sqlite3_stmt *s, int col)
+{
+	const void *blob = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+
+	if (n == 0)
+		return;
+	if (n > 1 + 3 * 1024 && !hll_is_empty(h))
+		(void)hll_densify(h);
+	(void)hll_merge_blob(h, blob, n);
+}
+
 /* The key a row is reported under: its value, or its event for EDIM_EVENT. */
 static int
 scan_rows(struct scan *sc, int grain, const char *event, int64_t from, int64_t to)
@@ -133,11 +154,10 @@ scan_rows(struct scan *sc, int grain, const char *event, int64_t from, int64_t t
 			break;
 		}
 		a->events += sqlite3_column_int64(s, 2);
-		/* a damaged sketch counts nobody rather than failing the read */
-		if (a->users && sqlite3_column_bytes(s, 3) > 0)
-			(void)hll_merge_blob(a->users, sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
-		if (a->sessions && sqlite3_column_bytes(s, 4) > 0)
-			(void)hll_merge_blob(a->sessions, sqlite3_column_blob(s, 4), (size_t)sqlite3_column_bytes(s, 4));
+		if (a->users)
+			merge_sketch(a->users, s, 3);
+		if (a->sessions)
+			merge_sketch(a->sessions, s, 4);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = sq_fail(sc->c, "event rollup read");
