@@ -254,3 +254,21 @@ test('tallyctl rollups rebuild makes the rollups again from the raw events', asy
   assert.deepEqual((await read(t, `/api/v1/analytics/stats?${D.RANGE}`)).data, want);
   assert.equal((await read(a, `/api/v1/analytics/stats?${D.RANGE}`)).data.events, 9);
 });
+
+test('erasing a user takes it out of the retention cohorts', async () => {
+  const t = await stack.tenant('product-erase');
+  // two users first seen in the week of 2026-03-23, both back the week after
+  const ev = (user, ts) => ({ event: 'visit', userId: user, timestamp: ts });
+  expectStatus(stack, await stack.post('/api/v1/events', [
+    ev('gone', '2026-03-24T10:00:00Z'), ev('stay', '2026-03-24T11:00:00Z'),
+    ev('gone', '2026-03-31T10:00:00Z'), ev('stay', '2026-03-31T11:00:00Z'),
+  ], { key: t.ingest }), 202);
+  const q = '/api/v1/analytics/retention?from=2026-03-23T00:00:00Z&to=2026-04-06T00:00:00Z';
+  let cohorts = (await read(t, q)).data.cohorts;
+  assert.equal(cohorts.length, 1);
+  assert.deepEqual([cohorts[0].users, cohorts[0].retained[1].users], [2, 2]);
+  const del = await stack.del('/api/v1/users/gone', { key: t.secret });
+  expectStatus(stack, del, 200);
+  cohorts = (await read(t, q)).data.cohorts;
+  assert.deepEqual([cohorts[0].users, cohorts[0].retained[1].users], [1, 1]);
+});
