@@ -57,7 +57,7 @@ test_policy(void)
 static void
 test_hash_verify(void)
 {
-	char h1[CRYPT_OUTPUT_SIZE], h2[CRYPT_OUTPUT_SIZE], small[20];
+	char h1[CRYPT_OUTPUT_SIZE], h2[CRYPT_OUTPUT_SIZE + 8], small[20];
 	char bcrypt[CRYPT_OUTPUT_SIZE], setting[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data *cd;
 	char md5[CRYPT_OUTPUT_SIZE];
