@@ -44,6 +44,7 @@ after(async () => {
 test('under valgrind: a varied workload gets the expected answers', { skip }, async () => {
   const k = { key: t.ingest };
   const s = { key: t.secret };
+  const wrong = [];
   expectStatus(stack, await stack.get('/api/health'), 200);
   expectStatus(stack, await stack.post('/api/v1/events', { events: [
     { messageId: 'vg-1', event: 'vg', userId: 'vg-user', anonymousId: 'vg-anon', properties: { a: [1, 2, { b: 'c' }] } },
@@ -68,7 +69,19 @@ test('under valgrind: a varied workload gets the expected answers', { skip }, as
   expectError(stack, await stack.get('/api/v1/events', k), 403);
   expectError(stack, await stack.request('PUT', '/api/v1/events', s), 405);
   expectError(stack, await stack.get('/api/v1/nope', s), 404);
-  const wrong = [];
+  // the product analytics reads: sketches, time zones, funnels, insights, export
+  const range = 'from=2020-01-01T00:00:00Z&to=4102444800000';
+  const recent = `from=${Date.now() - 3 * 86400000}&to=${Date.now() + 3600000}`;
+  for (const q of [`stats?${recent}`, `timeseries?metric=users&granularity=day&tz=Europe/Berlin&${recent}`,
+    `timeseries?granularity=minute&from=${Date.now() - 600000}`, `breakdown?by=url&metric=users&limit=1&${recent}`,
+    `breakdown?by=properties.a&event=vg&${recent}`, `funnel?steps=vg,gz&breakdown=properties.a&${recent}`,
+    `retention?${recent}`]) {
+    const res = await stack.get(`/api/v1/analytics/${q}`, s);
+    if (res.status !== 200) wrong.push(`GET ${q} -> ${res.status} ${res.text.trim()}`);
+  }
+  expectStatus(stack, await stack.post('/api/v1/insights/generate', {}, s), 200);
+  expectStatus(stack, await stack.get('/api/v1/insights', s), 200);
+  for (const f of ['ndjson', 'csv']) expectStatus(stack, await stack.get(`/api/v1/export?format=${f}&${range}`, s), 200);
   for (let i = 0; i < 6; i++) {
     for (const [m, id, ok] of [['GET', 'vg-user', 200], ['GET', `plain-${i}`, 404], ['DELETE', `plain-${i}`, 200],
       ['GET', encodeURIComponent('a b/ü'), 404]]) {
