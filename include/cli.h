@@ -21,6 +21,11 @@ int cli_insights(struct cli *c, int argc, char **argv);
 
 /* Finds a project by slug or prints why not; 0 or 1. */
 int cli_find_project(struct cli *c, const char *slug, struct project *p);
+/*
+ * Every project, in id order, as a list read first (no read stays open
+ * while each is worked on). 0, or -1 with *out NULL; free(*out).
+ */
+int cli_project_all(struct cli *c, struct project **out, size_t *n);
 
 /* ---- data lifecycle: export, prune, backup (docs/lifecycle.md) ---- */
 int cli_export(struct cli *c, int argc, char **argv);

@@ -78,27 +78,6 @@ parse_opts(int argc, char **argv, const char *allowed, struct opts *o)
 
 /* ---- generate ---- */
 
-struct projects {
-	struct project *p;
-	size_t n, cap;
-	int failed;
-};
-
-static int
-keep_project(void *arg, const struct project *p)
-{
-	struct projects *s = arg;
-	struct project *grown = util_grow(s->p, &s->cap, s->n, sizeof(*s->p), 16);
-
-	if (grown == NULL) {
-		s->failed = 1;
-		return 1;
-	}
-	s->p = grown;
-	s->p[s->n++] = *p;
-	return 0;
-}
-
 /* 0, or 1 when the project's generation failed (the others still run). */
 static int
 generate_one(struct cli *c, const struct project *p, int64_t now)
@@ -123,7 +102,8 @@ generate_one(struct cli *c, const struct project *p, int64_t now)
 static int
 insights_gen_cmd(struct cli *c, int argc, char **argv)
 {
-	struct projects all;
+	struct project *all;
+	size_t nall;
 	struct project p;
 	struct opts o;
 	int64_t now = util_now_ms(), real_now = now;
@@ -150,14 +130,11 @@ insights_gen_cmd(struct cli *c, int argc, char **argv)
 			return 1;
 		return generate_one(c, &p, now);
 	}
-	memset(&all, 0, sizeof(all));
-	if (store_project_list(c->store, keep_project, &all) != 0 || all.failed) {
-		free(all.p);
+	if (cli_project_all(c, &all, &nall) != 0)
 		return 1;
-	}
-	for (size_t i = 0; i < all.n; i++)
-		failed |= generate_one(c, &all.p[i], now);
-	free(all.p);
+	for (size_t i = 0; i < nall; i++)
+		failed |= generate_one(c, &all[i], now);
+	free(all);
 	return failed;
 }
 

@@ -137,27 +137,11 @@ format_from(int64_t ms, char out[32])
 
 /* ---- list ---- */
 
+/* The projects, to name a price row's owner. */
 struct slugs {
 	struct project *p;
-	size_t n, cap;
-	int failed;
+	size_t n;
 };
-
-static int
-keep_project(void *arg, const struct project *p)
-{
-	struct slugs *s = arg;
-
-	struct project *grown = util_grow(s->p, &s->cap, s->n, sizeof(*s->p), 16);
-
-	if (grown == NULL) {
-		s->failed = 1;
-		return 1;
-	}
-	s->p = grown;
-	s->p[s->n++] = *p;
-	return 0;
-}
 
 static const char *
 slug_of(const struct slugs *s, int64_t id)
@@ -197,8 +181,7 @@ prices_list(struct cli *c, int argc, char **argv)
 		return 2;
 	if (project_id(c, o.project, &pid) != 0)
 		return 1;
-	memset(&s, 0, sizeof(s));
-	if (store_project_list(c->store, keep_project, &s) != 0 || s.failed)
+	if (cli_project_all(c, &s.p, &s.n) != 0)
 		goto out;
 	printf("%-6s %-16s %-10s %-32s %-10s %-10s %-10s %-24s %s\n", "ID", "PROJECT", "PROVIDER",
 	    "PATTERN", "INPUT", "OUTPUT", "CACHED", "FROM", "SOURCE");

@@ -1,5 +1,6 @@
 /* tallyctl project create|list|set. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +25,44 @@ cli_find_project(struct cli *c, const char *slug, struct project *p)
 	if (rc == 1)
 		fprintf(stderr, "tallyctl: no project '%s'\n", slug);
 	return rc == 0 ? 0 : 1;
+}
+
+struct project_list {
+	struct project *p;
+	size_t n, cap;
+	int failed;
+};
+
+static int
+keep_project(void *arg, const struct project *p)
+{
+	struct project_list *l = arg;
+	struct project *grown = util_grow(l->p, &l->cap, l->n, sizeof(*l->p), 16);
+
+	if (grown == NULL) {
+		l->failed = 1;
+		return 1;
+	}
+	l->p = grown;
+	l->p[l->n++] = *p;
+	return 0;
+}
+
+int
+cli_project_all(struct cli *c, struct project **out, size_t *n)
+{
+	struct project_list l;
+
+	memset(&l, 0, sizeof(l));
+	if (store_project_list(c->store, keep_project, &l) != 0 || l.failed) {
+		free(l.p);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	*out = l.p;
+	*n = l.n;
+	return 0;
 }
 
 static int

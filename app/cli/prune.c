@@ -87,27 +87,6 @@ prune_one(struct cli *c, const struct project *p, struct prune_opts *o)
 	return 0;
 }
 
-struct project_list {
-	struct project *p;
-	size_t n, cap;
-	int failed;
-};
-
-static int
-keep_project(void *arg, const struct project *p)
-{
-	struct project_list *l = arg;
-	struct project *grown = util_grow(l->p, &l->cap, l->n, sizeof(*l->p), 16);
-
-	if (grown == NULL) {
-		l->failed = 1;
-		return 1;
-	}
-	l->p = grown;
-	l->p[l->n++] = *p;
-	return 0;
-}
-
 int
 cli_prune(struct cli *c, int argc, char **argv)
 {
@@ -143,17 +122,14 @@ cli_prune(struct cli *c, int argc, char **argv)
 			return 1;
 		return prune_one(c, &p, &o);
 	}
-	/* the list first: no read stays open while the projects are pruned */
-	struct project_list l;
-	memset(&l, 0, sizeof(l));
-	if (store_project_list(c->store, keep_project, &l) != 0 || l.failed) {
-		free(l.p);
+	struct project *list;
+	size_t n;
+	if (cli_project_all(c, &list, &n) != 0)
 		return 1;
-	}
 	/* one project's failure does not keep the others from their retention */
-	for (size_t i = 0; i < l.n; i++)
-		if (prune_one(c, &l.p[i], &o) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (prune_one(c, &list[i], &o) != 0)
 			o.failed = 1;
-	free(l.p);
+	free(list);
 	return o.failed ? 1 : 0;
 }
