@@ -26,7 +26,7 @@ enum sq_stmt {
 	SQ_REPRICE_SCAN, SQ_REPRICE_SCAN_ALL, SQ_SPAN_SET_COST, SQ_TRACE_ADD_COST, SQ_CONV_ADD_COST,
 	SQ_ROLLUP_ADD_COST,
 	SQ_EROLLUP_UPSERT, SQ_USER_FIRST_UPSERT, SQ_USER_WEEK_INSERT,
-	SQ_REBUILD_CLEAR_ROLLUP, SQ_REBUILD_CLEAR_FIRST, SQ_REBUILD_CLEAR_WEEKS, SQ_REBUILD_CLEAR_NAMES,
+	SQ_EVENT_SCAN, SQ_REBUILD_CLEAR_ROLLUP, SQ_REBUILD_CLEAR_FIRST, SQ_REBUILD_CLEAR_WEEKS, SQ_REBUILD_CLEAR_NAMES,
 	SQ_REBUILD_LAST_ID, SQ_REBUILD_PAGE,
 	SQ_EROLLUP_READ, SQ_EROLLUP_READ_USERS, SQ_EROLLUP_READ_SESSIONS, SQ_EROLLUP_READ_COUNTS, SQ_EROLLUP_EVENTS, SQ_EVENT_NAME_INSERT, SQ_EVENT_MINUTES, SQ_EVENT_MINUTES_OF,
 	SQ_INSIGHT_UPSERT, SQ_INSIGHT_PRUNE, SQ_INSIGHT_LIST,
@@ -137,6 +137,8 @@ int sq_fail(struct sq_conn *c, const char *what);
 struct event_row;
 /* Reads a row of SQ_EVENT_COLUMNS; rid holds the request id when it is stored as bytes. */
 void sq_event_row_read(sqlite3_stmt *s, struct event_row *r, char rid[33]);
+/* Hands each row of a prepared SQ_EVENT_COLUMNS statement to cb, then resets it; 0 or -1 (logged as what). */
+int sq_event_rows(struct sq_conn *c, sqlite3_stmt *s, store_event_cb cb, void *ctx, const char *what);
 /* 1 when the project stored messageId (hashed mid_hash) since since: stmt is
  * SQ_EVENT_DEDUP or SQ_VOTE_DEDUP; 0 not; -1 failed. */
 int sq_message_seen(struct sq_conn *c, int stmt, int64_t project_id, int64_t mid_hash,

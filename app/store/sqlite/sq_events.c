@@ -298,13 +298,31 @@ sq_event_row_read(sqlite3_stmt *s, struct event_row *r, char rid[33])
 }
 
 int
+sq_event_rows(struct sq_conn *c, sqlite3_stmt *s, store_event_cb cb, void *ctx, const char *what)
+{
+	int step, rc;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct event_row r;
+		char rid[33];
+
+		sq_event_row_read(s, &r, rid);
+		if (cb(ctx, &r) != 0)
+			break;
+	}
+	rc = (step == SQLITE_ROW || step == SQLITE_DONE) ? 0 : sq_fail(c, what);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int
 sq_events_list(struct store *base, int64_t project_id, const struct event_filter *f,
     store_event_cb cb, void *ctx)
 {
 	struct sq_store *st = (struct sq_store *)base;
 	struct sq_conn *c = sq_read_acquire(st);
 	sqlite3_stmt *s;
-	int mask = 0, rc = -1, step;
+	int mask = 0, rc = -1;
 
 	if (c == NULL)
 		return -1;
@@ -335,16 +353,7 @@ sq_events_list(struct store *base, int64_t project_id, const struct event_filter
 		sqlite3_bind_int64(s, 12, f->cursor_id);
 	}
 	sqlite3_bind_int(s, 13, f->limit);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct event_row r;
-		char rid[33];
-
-		sq_event_row_read(s, &r, rid);
-		if (cb(ctx, &r) != 0)
-			break;
-	}
-	rc = (step == SQLITE_ROW || step == SQLITE_DONE) ? 0 : sq_fail(c, "event list");
-	sqlite3_reset(s);
+	rc = sq_event_rows(c, s, cb, ctx, "event list");
 out:
 	sq_read_release(st, c);
 	return rc;

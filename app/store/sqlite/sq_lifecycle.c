@@ -97,14 +97,6 @@ sq_project_set_retention(struct store *base, int64_t project_id, int64_t days)
 
 /* ---- export pages ---- */
 
-/*
- * (ts, id) > (after) walks events_project_ts in order: its entries end with
- * the rowid, so no sort, and each page starts where the last one stopped.
- */
-static const char scan_sql[] =
-    "SELECT " SQ_EVENT_COLUMNS " FROM events WHERE project_id = ?1 "
-    "AND (ts, id) > (?2, ?3) AND ts < ?4 ORDER BY ts, id LIMIT ?5";
-
 int
 sq_events_scan(struct store *base, int64_t project_id, const struct event_scan *q,
     store_event_cb cb, void *ctx)
@@ -112,30 +104,18 @@ sq_events_scan(struct store *base, int64_t project_id, const struct event_scan *
 	struct sq_store *st = (struct sq_store *)base;
 	struct sq_conn *c = sq_read_acquire(st);
 	sqlite3_stmt *s;
-	int rc = -1, step;
+	int rc = -1;
 
 	if (c == NULL)
 		return -1;
-	if (sqlite3_prepare_v2(c->db, scan_sql, -1, &s, NULL) != SQLITE_OK) {
-		sq_fail(c, "event scan");
-		goto out;
+	if ((s = sq_stmt(c, SQ_EVENT_SCAN)) != NULL) {
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_int64(s, 2, q->after_ts);
+		sqlite3_bind_int64(s, 3, q->after_id);
+		sqlite3_bind_int64(s, 4, q->to_ms);
+		sqlite3_bind_int(s, 5, q->limit);
+		rc = sq_event_rows(c, s, cb, ctx, "event scan");
 	}
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_int64(s, 2, q->after_ts);
-	sqlite3_bind_int64(s, 3, q->after_id);
-	sqlite3_bind_int64(s, 4, q->to_ms);
-	sqlite3_bind_int(s, 5, q->limit);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct event_row r;
-		char rid[33];
-
-		sq_event_row_read(s, &r, rid);
-		if (cb(ctx, &r) != 0)
-			break;
-	}
-	rc = (step == SQLITE_ROW || step == SQLITE_DONE) ? 0 : sq_fail(c, "event scan");
-	sqlite3_finalize(s);
-out:
 	sq_read_release(st, c);
 	return rc;
 }

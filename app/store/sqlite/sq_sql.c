@@ -219,6 +219,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "ON CONFLICT DO UPDATE SET first_ts = excluded.first_ts WHERE excluded.first_ts < first_ts",
 	[SQ_USER_WEEK_INSERT] =
 	    "INSERT OR IGNORE INTO user_weeks(project_id, user_key, week) VALUES (?1, ?2, ?3)",
+	/* export pages: (ts, id) > (after) walks events_project_ts in order (its
+	 * entries end with the rowid), so no sort, and each page starts where
+	 * the last one stopped */
+	[SQ_EVENT_SCAN] =
+	    "SELECT " SQ_EVENT_COLUMNS " FROM events WHERE project_id = ?1 "
+	    "AND (ts, id) > (?2, ?3) AND ts < ?4 ORDER BY ts, id LIMIT ?5",
 	/* sq_rebuild.c */
 	[SQ_REBUILD_CLEAR_ROLLUP] = "DELETE FROM event_rollup WHERE project_id = ?1",
 	[SQ_REBUILD_CLEAR_FIRST] = "DELETE FROM user_first WHERE project_id = ?1",
