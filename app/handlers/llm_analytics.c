@@ -13,9 +13,9 @@
 #include "handlers.h"
 #include "hist.h"
 #include "store.h"
+#include "tz.h"
 #include "util.h"
 
-#define HOUR_MS 3600000LL
 #define DAY_MS 86400000LL
 #define MAX_BUCKETS 5000
 
@@ -377,20 +377,11 @@ handle_flamegraph(struct http_req *req)
 
 /* ---- timeseries ---- */
 
-static int64_t
-bucket_start(int64_t t, int bucket)
+/* The UTC calendar unit (tz.h) of a rollup bucket: the same buckets the store sums into. */
+static enum tz_unit
+bucket_unit(int bucket)
 {
-	switch (bucket) {
-	case BUCKET_HOUR: return t - t % HOUR_MS;
-	case BUCKET_DAY: return t - t % DAY_MS;
-	default: return t - t % DAY_MS - ((t / DAY_MS + 3) % 7) * DAY_MS;
-	}
-}
-
-static int64_t
-bucket_step(int bucket)
-{
-	return bucket == BUCKET_HOUR ? HOUR_MS : bucket == BUCKET_DAY ? DAY_MS : 7 * DAY_MS;
+	return bucket == BUCKET_HOUR ? TZ_HOUR : bucket == BUCKET_DAY ? TZ_DAY : TZ_WEEK;
 }
 
 void
@@ -402,6 +393,7 @@ handle_timeseries(struct http_req *req)
 	struct groups x;
 	json_object *data, *o;
 	int m;
+	int64_t first;
 	size_t gi = 0;
 
 	if (metric == NULL || product_metric(metric) >= 0) {
@@ -425,7 +417,9 @@ handle_timeseries(struct http_req *req)
 		    : "'granularity' must be hour, day or week", NULL);
 		return;
 	}
-	if ((q.to_ms - bucket_start(q.from_ms, q.bucket)) / bucket_step(q.bucket) > MAX_BUCKETS) {
+	first = tz_bucket_start(NULL, q.from_ms, bucket_unit(q.bucket));
+	/* UTC buckets have one length: the first one's */
+	if ((q.to_ms - first) / (tz_bucket_next(NULL, first, bucket_unit(q.bucket)) - first) > MAX_BUCKETS) {
 		http_send_error(req, 400, "bad_request", "the range holds more than 5000 buckets: "
 		    "choose a coarser granularity", NULL);
 		return;
@@ -436,7 +430,7 @@ handle_timeseries(struct http_req *req)
 		return;
 	data = json_object_new_array();
 	/* zero-filled: every bucket of the range, in order (the rows come ordered) */
-	for (int64_t b = bucket_start(q.from_ms, q.bucket); b < q.to_ms; b += bucket_step(q.bucket)) {
+	for (int64_t b = first; b < q.to_ms; b = tz_bucket_next(NULL, b, bucket_unit(q.bucket))) {
 		struct totals zero, *t = &zero;
 		memset(&zero, 0, sizeof(zero));
 		while (gi < x.n && x.g[gi].bucket < b)
