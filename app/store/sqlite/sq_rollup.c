@@ -504,26 +504,60 @@ names_write(struct sq_conn *c, const struct rows *m)
 }
 
 static int
+by_user_time(const void *a, const void *b)
+{
+	const struct note *x = *(const struct note *const *)a, *y = *(const struct note *const *)b;
+	int d = x->project_id < y->project_id ? -1 : x->project_id > y->project_id;
+	if (d == 0)
+		d = strcmp(x->user, y->user);
+	return d ? d : (x->ts < y->ts ? -1 : x->ts > y->ts);
+}
+
+static int
+user_row(struct sq_conn *c, enum sq_stmt id, const struct note *x, int64_t t)
+{
+	sqlite3_stmt *s = sq_stmt(c, id);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, x->project_id);
+	sqlite3_bind_text(s, 2, x->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, t);
+	return sq_exec(c, s);
+}
+
+/*
+ * The retention tables: each user once per transaction with its earliest
+ * time, and each of its weeks once (a visit is several events of one user
+ * in one commit; each row written is a probe of a randomly keyed index).
+ */
+static int
 users_write(struct sq_conn *c, const struct sq_rollup_notes *n)
 {
-	for (const struct note *x = n->head; x; x = x->next) {
-		sqlite3_stmt *s;
-		if (x->user == NULL)
-			continue;
-		if ((s = sq_stmt(c, SQ_USER_FIRST_UPSERT)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, x->project_id);
-		sqlite3_bind_text(s, 2, x->user, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, x->ts);
-		if (sq_exec(c, s) != 0 || (s = sq_stmt(c, SQ_USER_WEEK_INSERT)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, x->project_id);
-		sqlite3_bind_text(s, 2, x->user, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, sq_week_start(x->ts));
-		if (sq_exec(c, s) != 0)
-			return -1;
+	const struct note **ix;
+	size_t k = 0, cap = 0;
+	int rc = 0;
+
+	for (const struct note *x = n->head; x; x = x->next)
+		cap += x->user != NULL;
+	if (cap == 0)
+		return 0;
+	if ((ix = malloc(cap * sizeof(*ix))) == NULL)
+		return -1;
+	for (const struct note *x = n->head; x; x = x->next)
+		if (x->user != NULL)
+			ix[k++] = x;
+	qsort(ix, k, sizeof(*ix), by_user_time);
+	for (size_t i = 0; i < k && rc == 0; i++) {
+		int first = i == 0 || ix[i - 1]->project_id != ix[i]->project_id ||
+		    strcmp(ix[i - 1]->user, ix[i]->user) != 0;
+		int64_t week = sq_week_start(ix[i]->ts);
+		if (first)
+			rc = user_row(c, SQ_USER_FIRST_UPSERT, ix[i], ix[i]->ts);
+		if (rc == 0 && (first || sq_week_start(ix[i - 1]->ts) != week))
+			rc = user_row(c, SQ_USER_WEEK_INSERT, ix[i], week);
 	}
-	return 0;
+	free(ix);
+	return rc;
 }
 
 int
