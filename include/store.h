@@ -498,4 +498,34 @@ typedef int (*store_cohort_week_cb)(void *ctx, int64_t cohort_ms, int64_t week_m
 int store_retention(struct store *st, int64_t project_id, const struct retention_query *q,
     store_cohort_cb size_cb, store_cohort_week_cb week_cb, void *ctx);
 
+/* ---- rate limits (SPEC §7, docs/rate-limits.md) ---- */
+
+#define RATE_WINDOW_S 60        /* a sliding window of one minute, in 1-second steps */
+
+/* One counter a request is counted against. */
+struct rate_scope {
+	uint64_t id;                /* names the counter: a hash of (what, key or account, address) */
+	int64_t limit;              /* requests per RATE_WINDOW_S; <= 0: this scope is not limited */
+};
+
+/* The outcome, told by the tightest scope (the least remaining). */
+struct rate_result {
+	int allowed;                /* 1: counted in every scope; 0: refused, nothing counted */
+	int64_t limit;              /* that scope's limit (0 when no scope is limited) */
+	int64_t remaining;          /* requests left in its window after this one */
+	int64_t reset_s;            /* seconds until its oldest counted request leaves the window
+	                             * (when refused: until one more request would fit) */
+};
+
+/*
+ * Counts one request at now_ms against every scope of scopes[0..n), all or
+ * nothing: when any scope is full the request is refused and no counter
+ * moves. The counters are shared by every process using the store (all
+ * workers of the pool) and survive a worker's crash. Returns 0 with *out
+ * filled, or -1 when the counters cannot be reached (the caller decides;
+ * tally lets the request through and logs it).
+ */
+int store_rate_take(struct store *st, const struct rate_scope *scopes, size_t n, int64_t now_ms,
+    struct rate_result *out);
+
 #endif
