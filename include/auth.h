@@ -13,13 +13,28 @@ enum key_kind { KEY_INGEST = 1, KEY_SECRET = 2 };
 #define KEY_LEN (7 + KEY_RANDOM_CHARS)
 #define KEY_PREFIX_LEN 12       /* "tk_pub_" + 5 chars, shown in listings */
 
+/* A member's role in a project (SPEC §2); each includes the ones below it. */
+enum role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_ADMIN = 2, ROLE_OWNER = 3 };
+
+/* "viewer", "admin", "owner" ("" for ROLE_NONE). */
+const char *role_name(int role);
+/* The role a name spells, else ROLE_NONE. */
+int role_parse(const char *name);
+
 /* Who the request is, once a credential has been checked. */
 struct auth_ctx {
-	int64_t project_id;     /* 0: not authenticated */
-	int64_t key_id;
-	int kind;               /* enum key_kind */
+	int64_t project_id;     /* 0: no project (not authenticated, or a JWT on an account route) */
+	int64_t key_id;         /* 0 for a JWT */
+	int kind;               /* enum key_kind; 0 for a JWT */
 	char project_slug[64];
 	int ip_anonymize;       /* the project stores truncated client addresses */
+	/* the project's rate limits (-1: the server's setting) */
+	int64_t rate_key, rate_ip, rate_project;
+	/* a JWT caller: the account (0 for an external token), its subject and role in the project */
+	int jwt;
+	int64_t account_id;
+	char subject[256];
+	int role;               /* enum role */
 };
 
 /* A new key of that kind into out[KEY_LEN + 1]; its listing prefix into prefix[KEY_PREFIX_LEN + 1]. */

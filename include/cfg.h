@@ -23,7 +23,11 @@ struct cfg {
 	int64_t max_batch_events;
 	int64_t dedup_window_days;
 	int64_t retention_days;
-	int64_t rate_limit_per_min;
+	int64_t rate_limit_per_min;         /* per API key (0: none) */
+	int64_t rate_limit_per_ip_per_min;  /* per ingest key and client address */
+	int64_t rate_limit_project_per_min; /* per project, every caller together */
+	int64_t login_max_failures;         /* failed logins of an email before the backoff */
+	int64_t login_max_failures_per_ip;  /* failed logins from an address before the backoff */
 	int ip_anonymize;           /* bool */
 	int auto_migrate;           /* bool */
 	int synchronous;            /* enum cfg_sync */

@@ -46,6 +46,23 @@ int handler_query_int(struct http_req *req, const char *name, int64_t min, int64
 /* Answers 200 {"data": data}; takes data's reference. */
 void handler_send_data(struct http_req *req, json_object *data);
 
+/* 400 validation_failed, details [{field, problem}]; returns -1. */
+int handler_bad_field(struct http_req *req, const char *field, const char *problem);
+
+/*
+ * The JSON object body of a control request, every member named in
+ * `allowed` (NULL-terminated). 0, or -1 with the 400 sent.
+ */
+int handler_body_fields(struct http_req *req, const char *const *allowed);
+
+/*
+ * A string member of the body: 0 with *out set (borrowed), 1 when absent
+ * (or null, when null_ok), -1 with the 400 sent (not a string, empty, more
+ * than max bytes, control characters).
+ */
+int handler_body_string(struct http_req *req, const char *key, size_t max, int null_ok,
+    const char **out);
+
 /* Sends the 503 of a store failure (what: "the traces"). */
 void handler_unavailable(struct http_req *req);
 

@@ -59,6 +59,20 @@ void flamegraph_spans(struct http_req *req, int64_t from_ms, int64_t to_ms);
 void handle_insights_list(struct http_req *req);
 void handle_insights_generate(struct http_req *req);
 
+/* control plane (accounts.c, projects.c, keys.c; SPEC §6) */
+void handle_signup(struct http_req *req);
+void handle_login(struct http_req *req);
+void handle_me(struct http_req *req);
+void handle_projects_list(struct http_req *req);
+void handle_project_create(struct http_req *req);
+void handle_project_update(struct http_req *req);
+void handle_members_list(struct http_req *req);
+void handle_member_set(struct http_req *req);
+void handle_member_remove(struct http_req *req);
+void handle_keys_list(struct http_req *req);
+void handle_key_create(struct http_req *req);
+void handle_key_revoke(struct http_req *req);
+
 /* funnels and retention (funnel.c) */
 void handle_funnel(struct http_req *req);
 void handle_retention(struct http_req *req);

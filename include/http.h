@@ -10,10 +10,12 @@
 
 #include "auth.h"
 #include "cfg.h"
+#include "jwt_verify.h"
 #include "query.h"
 
 struct store;
 struct route;
+struct jwt_keyring;
 
 #define HTTP_MAX_CAPTURES 4
 #define HTTP_MAX_HEADERS 8
@@ -22,6 +24,7 @@ struct http_req {
 	FCGX_Request *fcgi;
 	const struct cfg *cfg;
 	struct store *store;
+	const struct jwt_keyring *jwt;  /* the token keys (set by the worker; NULL: tokens refused) */
 
 	/* FastCGI params: borrowed until FCGX_Finish_r */
 	const char *method;
@@ -42,6 +45,7 @@ struct http_req {
 	int protobuf;                   /* the body is application/x-protobuf (OTLP routes) */
 
 	struct auth_ctx auth;
+	struct jwt_claims jwt_claims;   /* an identity provider's token: its claims */
 	int64_t received_ms;
 	int64_t start_us;
 

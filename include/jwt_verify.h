@@ -37,6 +37,7 @@ struct jwt_claims {
 	char projects[JWT_MAX_PROJECTS][JWT_SLUG_MAX];  /* the "projects" array, in order */
 	int nprojects;
 	int64_t exp, nbf, iat;                          /* nbf, iat: 0 when absent */
+	int alg;                                        /* the algorithm (and so the key) that verified it */
 };
 
 enum jwt_verify_rc {

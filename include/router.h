@@ -7,9 +7,13 @@
 #include "http.h"
 
 enum route_auth {
-	ROUTE_PUBLIC,   /* no credential */
+	ROUTE_PUBLIC,   /* no credential, no limit (health) */
+	ROUTE_GUEST,    /* no credential, limited per client address (signup, login) */
 	ROUTE_WRITE,    /* ingest or secret key; the key may be writeKey in the body */
-	ROUTE_READ,     /* secret key */
+	ROUTE_READ,     /* secret key, or a JWT with `role` in the project it names
+	                 * (X-Project-Id or ?project=) */
+	ROUTE_ACCOUNT,  /* a JWT, no project (me, the project list) */
+	ROUTE_CONTROL,  /* a JWT with `role` in the project of the path's {slug} */
 };
 
 typedef void (*route_handler)(struct http_req *req);
@@ -25,6 +29,7 @@ struct route {
 	route_handler handler;
 	enum route_auth auth;
 	enum route_body body;
+	int role;               /* JWT callers: the least enum role needed (READ and CONTROL routes) */
 };
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

@@ -47,6 +47,12 @@ struct project {
 	char slug[64];
 	char name[200];
 	int64_t created_ms;
+	/* the project's own settings; -1: the server's (tally.conf) applies */
+	int64_t retention_days;
+	int64_t rate_limit_per_min;             /* per API key */
+	int64_t rate_limit_per_ip_per_min;      /* per ingest key and client address */
+	int64_t rate_limit_project_per_min;     /* every caller of the project together */
+	char allowed_origins[1024];             /* JSON array of origins; "[]" for none */
 };
 typedef int (*store_project_cb)(void *ctx, const struct project *p);
 
@@ -55,6 +61,22 @@ int store_project_create(struct store *st, const char *slug, const char *name, s
 /* 1 when there is no such project. */
 int store_project_get(struct store *st, const char *slug, struct project *out);
 int store_project_list(struct store *st, store_project_cb cb, void *ctx);
+
+/* A change to a project's settings; fields not set stay as they are. */
+struct project_update {
+	const char *name;                       /* NULL: unchanged */
+	int set_retention, set_rate_key, set_rate_ip, set_rate_project;
+	int64_t retention_days, rate_limit_per_min, rate_limit_per_ip_per_min,
+	    rate_limit_project_per_min;        /* -1: back to the server's */
+	const char *allowed_origins;            /* JSON array text; NULL: unchanged */
+};
+/*
+ * Applies u and fills *out with the project as it now is. 1 when there is
+ * no such project. Every process sees the new settings from its next
+ * request (the key caches are emptied).
+ */
+int store_project_update(struct store *st, int64_t project_id, const struct project_update *u,
+    struct project *out);
 
 struct api_key {
 	int64_t id, project_id;
@@ -71,8 +93,8 @@ int store_key_create(struct store *st, int64_t project_id, int kind, const char 
     const char *hash, const char *prefix, struct api_key *out);
 /* project_id 0 lists every project's keys. */
 int store_key_list(struct store *st, int64_t project_id, store_key_cb cb, void *ctx);
-/* 1 when no such key or already revoked. */
-int store_key_revoke(struct store *st, int64_t key_id);
+/* 1 when no such key (in that project, unless project_id is 0) or already revoked. */
+int store_key_revoke(struct store *st, int64_t project_id, int64_t key_id);
 /*
  * The hot path: the active key with that hash. 0 and *out filled, or 1 when
  * unknown or revoked. Each process caches keys it has seen; a revocation
@@ -81,6 +103,67 @@ int store_key_revoke(struct store *st, int64_t key_id);
  * is written at most once a minute per key, after the answer.
  */
 int store_key_auth(struct store *st, const char *hash, struct auth_ctx *out);
+
+/* ---- accounts, memberships, login failures (SPEC §2, §6; docs/auth.md) ---- */
+struct account {
+	int64_t id;
+	char email[256];                /* lower-cased */
+	int64_t created_ms;
+};
+
+/* 1 when the email is taken. password_hash is a crypt(3) string. */
+int store_account_create(struct store *st, const char *email, const char *password_hash,
+    struct account *out);
+/* The account with that (lower-cased) email and its password hash (hashlen bytes); 1 when none. */
+int store_account_by_email(struct store *st, const char *email, struct account *out,
+    char *hash, size_t hashlen);
+/* 1 when there is no such account. */
+int store_account_get(struct store *st, int64_t account_id, struct account *out);
+
+/* What a signup makes, in one transaction. */
+struct signup {
+	const char *email, *password_hash;
+	const char *project_slug, *project_name;
+	const char *ingest_hash, *ingest_prefix, *secret_hash, *secret_prefix;
+};
+/* Account, project (the account its owner), an ingest and a secret key. 1: email taken; 2: slug taken. */
+int store_signup(struct store *st, const struct signup *in, struct account *account,
+    struct project *project, struct api_key *ingest, struct api_key *secret);
+/* A project owned by the account, in one transaction. 1 when the slug is taken. */
+int store_project_create_owned(struct store *st, int64_t owner_id, const char *slug,
+    const char *name, struct project *out);
+
+struct member {
+	int64_t account_id;
+	char email[256];
+	int role;                       /* enum role */
+	int64_t created_ms;
+};
+typedef int (*store_member_cb)(void *ctx, const struct member *m);
+/* The account's role in the project (ROLE_NONE when not a member). */
+int store_member_role(struct store *st, int64_t account_id, int64_t project_id, int *role);
+int store_members_list(struct store *st, int64_t project_id, store_member_cb cb, void *ctx);
+/*
+ * Adds the account to the project or changes its role. 1 when the account
+ * does not exist; 2 when it would leave the project without an owner.
+ */
+int store_member_set(struct store *st, int64_t project_id, int64_t account_id, int role);
+/* 1 when the account is not a member; 2 when it is the project's last owner. */
+int store_member_remove(struct store *st, int64_t project_id, int64_t account_id);
+/* The account's projects with its role in each, by slug. */
+typedef int (*store_account_project_cb)(void *ctx, const struct project *p, int role);
+int store_account_projects(struct store *st, int64_t account_id, store_account_project_cb cb,
+    void *ctx);
+
+/*
+ * Failed logins of a scope (a hash of the email, or the client address):
+ * how many in the current run and when the last was; 0 / 0 when none.
+ */
+int store_login_failures(struct store *st, const char *scope, int64_t *failures, int64_t *last_ms);
+/* One more failure at now_ms; a run whose last failure is before fresh_after_ms starts again at 1. */
+int store_login_failure_add(struct store *st, const char *scope, int64_t now_ms,
+    int64_t fresh_after_ms, int64_t *failures);
+int store_login_failures_clear(struct store *st, const char *scope);
 
 /* ---- events ---- */
 struct ingest_meta {
@@ -399,8 +482,6 @@ int store_insights_list(struct store *st, int64_t project_id, const struct insig
  * project reads as 1.
  */
 int store_project_retention(struct store *st, int64_t project_id, int64_t *days);
-/* Sets it (days >= 0), or clears it with days -1. 1 when there is no such project. */
-int store_project_set_retention(struct store *st, int64_t project_id, int64_t days);
 
 /* One page of an export: events with (ts, id) after (after_ts, after_id) and ts < to_ms. */
 struct event_scan {

@@ -289,8 +289,10 @@ jwt_verify(const char *token, const struct jwt_key *keys, size_t nkeys,
 
 	/* Claims from our own strict parse of the payload libjwt just verified. */
 	rc = check_claims(payload, r, out, why);
-	if (rc == JWT_VERIFY_OK)
+	if (rc == JWT_VERIFY_OK) {
+		out->alg = alg;
 		*why = "ok";
+	}
 out:
 	if (rc != JWT_VERIFY_OK)
 		memset(out, 0, sizeof(*out));

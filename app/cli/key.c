@@ -83,7 +83,7 @@ cli_key(struct cli *c, int argc, char **argv)
 			fprintf(stderr, "tallyctl: key id must be a positive integer\n");
 			return 2;
 		}
-		rc = store_key_revoke(c->store, id);
+		rc = store_key_revoke(c->store, 0, id);
 		if (rc == 1) {
 			fprintf(stderr, "tallyctl: no active key %lld\n", (long long)id);
 			return 1;

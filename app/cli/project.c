@@ -4,19 +4,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "account_fields.h"
 #include "cli.h"
 #include "timestamp.h"
 #include "util.h"
-
-/* Slugs go into URLs and headers: lowercase letters, digits and dashes. */
-static int
-slug_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 63 || s[0] == '-')
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
 
 int
 cli_find_project(struct cli *c, const char *slug, struct project *p)
@@ -75,43 +66,92 @@ print_project(void *arg, const struct project *p)
 	return 0;
 }
 
+/* "N" within [0, max] or "default" (-1: the server's setting) into *v; 0, or -1 with the reason printed. */
+static int
+setting_value(const char *flag, const char *text, int64_t max, int64_t *v)
+{
+	if (strcmp(text, "default") == 0) {
+		*v = -1;
+		return 0;
+	}
+	if (util_parse_i64(text, 0, max, v) != 0) {
+		fprintf(stderr, "tallyctl: --%s must be 0..%lld or default\n", flag, (long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+print_setting(const char *what, int64_t v, int64_t server, const char *unit)
+{
+	if (v < 0)
+		printf("  %-28s server default (%lld%s)\n", what, (long long)server, unit);
+	else
+		printf("  %-28s %lld%s\n", what, (long long)v, unit);
+}
+
 /*
- * project set SLUG --retention-days N|default: days of data `tallyctl
- * prune` keeps (0: forever; default: the server's retention_days).
+ * project set SLUG [--name TEXT] [--retention-days N|default]
+ * [--rate-limit-per-min N|default] [--rate-limit-per-ip-per-min N|default]
+ * [--rate-limit-project-per-min N|default]: the project's own settings
+ * (docs/lifecycle.md, docs/rate-limits.md); 0 days keeps data forever, a
+ * 0 limit is no limit, default goes back to tally.conf.
  */
 static int
 project_set(struct cli *c, int argc, char **argv)
 {
-	const char *retention = NULL;
-	const struct cli_flag flags[] = { { "retention-days", &retention, NULL } };
+	const char *name = NULL, *retention = NULL, *rate_key = NULL, *rate_ip = NULL,
+	    *rate_project = NULL;
+	const struct cli_flag flags[] = {
+		{ "name", &name, NULL },
+		{ "retention-days", &retention, NULL },
+		{ "rate-limit-per-min", &rate_key, NULL },
+		{ "rate-limit-per-ip-per-min", &rate_ip, NULL },
+		{ "rate-limit-project-per-min", &rate_project, NULL },
+	};
+	struct project_update u = { 0 };
 	struct project p;
 	char *pos[1];
-	int64_t days = -1;
 	int npos, rc;
 
-	if (cli_parse_flags(argc, argv, flags, 1, pos, 1, &npos) != 0 || npos != 1 ||
-	    retention == NULL) {
-		fprintf(stderr, "usage: tallyctl project set SLUG --retention-days N|default\n");
+	if (cli_parse_flags(argc, argv, flags, 5, pos, 1, &npos) != 0 || npos != 1 ||
+	    (!name && !retention && !rate_key && !rate_ip && !rate_project)) {
+		fprintf(stderr, "usage: tallyctl project set SLUG [--name TEXT] [--retention-days N|default]\n"
+		    "       [--rate-limit-per-min N|default] [--rate-limit-per-ip-per-min N|default]\n"
+		    "       [--rate-limit-project-per-min N|default]\n");
 		return 2;
 	}
-	if (strcmp(retention, "default") != 0 && util_parse_i64(retention, 0, 36500, &days) != 0) {
-		fprintf(stderr, "tallyctl: --retention-days must be 0..36500 (0 keeps forever) or default\n");
+	if (name != NULL && (*name == '\0' || strlen(name) >= sizeof(p.name))) {
+		fprintf(stderr, "tallyctl: --name must be 1..%zu bytes\n", sizeof(p.name) - 1);
 		return 2;
 	}
+	u.name = name;
+	if ((retention && (u.set_retention = 1) &&
+	     setting_value("retention-days", retention, 36500, &u.retention_days) != 0) ||
+	    (rate_key && (u.set_rate_key = 1) &&
+	     setting_value("rate-limit-per-min", rate_key, 100000000, &u.rate_limit_per_min) != 0) ||
+	    (rate_ip && (u.set_rate_ip = 1) &&
+	     setting_value("rate-limit-per-ip-per-min", rate_ip, 100000000, &u.rate_limit_per_ip_per_min) != 0) ||
+	    (rate_project && (u.set_rate_project = 1) &&
+	     setting_value("rate-limit-project-per-min", rate_project, 100000000, &u.rate_limit_project_per_min) != 0))
+		return 2;
 	if (cli_find_project(c, pos[0], &p) != 0)
 		return 1;
-	if ((rc = store_project_set_retention(c->store, p.id, days)) != 0) {
+	if ((rc = store_project_update(c->store, p.id, &u, &p)) != 0) {
 		if (rc == 1)
 			fprintf(stderr, "tallyctl: no project '%s'\n", pos[0]);
 		return 1;
 	}
-	if (days < 0)
-		printf("%s: retention: the server's retention_days (%lld)\n", p.slug,
-		    (long long)c->cfg.retention_days);
-	else if (days == 0)
-		printf("%s: retention: forever\n", p.slug);
+	printf("%s (%s)\n", p.slug, p.name);
+	if (p.retention_days == 0)
+		printf("  %-28s forever\n", "retention");
 	else
-		printf("%s: retention: %lld days\n", p.slug, (long long)days);
+		print_setting("retention", p.retention_days, c->cfg.retention_days, " days");
+	print_setting("rate limit per key", p.rate_limit_per_min, c->cfg.rate_limit_per_min, "/min");
+	print_setting("rate limit per key+address", p.rate_limit_per_ip_per_min,
+	    c->cfg.rate_limit_per_ip_per_min, "/min");
+	print_setting("rate limit per project", p.rate_limit_project_per_min,
+	    c->cfg.rate_limit_project_per_min, "/min");
 	return 0;
 }
 

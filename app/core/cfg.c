@@ -47,6 +47,10 @@ static const struct cfg_key keys[] = {
 	{ I(dedup_window_days, 0, 3650) },
 	{ I(retention_days, 0, 36500) },
 	{ I(rate_limit_per_min, 0, 100000000) },
+	{ I(rate_limit_per_ip_per_min, 0, 100000000) },
+	{ I(rate_limit_project_per_min, 0, 100000000) },
+	{ I(login_max_failures, 1, 1000000) },
+	{ I(login_max_failures_per_ip, 1, 1000000) },
 	{ B(ip_anonymize) },
 	{ B(auto_migrate) },
 	{ E(synchronous, sync_names) },
@@ -72,6 +76,10 @@ cfg_defaults(struct cfg *c)
 	c->dedup_window_days = 7;
 	c->retention_days = 0;      /* keep forever */
 	c->rate_limit_per_min = 6000;
+	c->rate_limit_per_ip_per_min = 600;
+	c->rate_limit_project_per_min = 0;         /* no cap on the project as a whole */
+	c->login_max_failures = 5;
+	c->login_max_failures_per_ip = 50;
 	c->ip_anonymize = 0;
 	c->auto_migrate = 0;
 	c->synchronous = CFG_SYNC_NORMAL;

@@ -1,8 +1,10 @@
 #include "handler_util.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "handlers.h"
+#include "json_strict.h"
 #include "price.h"
 #include "store.h"
 #include "timestamp.h"
@@ -184,4 +186,52 @@ handler_send_data(struct http_req *req, json_object *data)
 	json_object_object_add(o, "data", data);
 	http_send_json(req, 200, o);
 	json_object_put(o);
+}
+
+int
+handler_bad_field(struct http_req *req, const char *field, const char *problem)
+{
+	json_object *d = json_object_new_array(), *one = json_object_new_object();
+	json_object_object_add(one, "field", json_object_new_string(field));
+	json_object_object_add(one, "problem", json_object_new_string(problem));
+	json_object_array_add(d, one);
+	http_send_error(req, 400, "validation_failed", problem, d);
+	return -1;
+}
+
+int
+handler_body_fields(struct http_req *req, const char *const *allowed)
+{
+	if (!json_object_is_type(req->json, json_type_object))
+		return handler_bad_field(req, "", "the body must be a JSON object");
+	json_object_object_foreach(req->json, key, val) {
+		size_t i;
+		(void)val;
+		for (i = 0; allowed[i] != NULL && strcmp(allowed[i], key) != 0; i++)
+			;
+		if (allowed[i] == NULL)
+			return handler_bad_field(req, key, "unknown field");
+	}
+	return 0;
+}
+
+int
+handler_body_string(struct http_req *req, const char *key, size_t max, int null_ok,
+    const char **out)
+{
+	json_object *v;
+	const char *s;
+	char msg[96];
+
+	*out = NULL;
+	if (!json_object_object_get_ex(req->json, key, &v) || (v == NULL && null_ok))
+		return 1;
+	snprintf(msg, sizeof(msg), "'%s' must be a string of 1 to %zu bytes", key, max);
+	if ((s = json_str(v)) == NULL || *s == '\0' || strlen(s) > max)
+		return handler_bad_field(req, key, msg);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return handler_bad_field(req, key, "control characters are not allowed");
+	*out = s;
+	return 0;
 }

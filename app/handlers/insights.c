@@ -123,17 +123,6 @@ handle_insights_list(struct http_req *req)
 
 /* ---- generate ---- */
 
-static int
-bad_body(struct http_req *req, const char *field, const char *problem)
-{
-	json_object *d = json_object_new_array(), *one = json_object_new_object();
-	json_object_object_add(one, "field", json_object_new_string(field));
-	json_object_object_add(one, "problem", json_object_new_string(problem));
-	json_object_array_add(d, one);
-	http_send_error(req, 400, "validation_failed", problem, d);
-	return -1;
-}
-
 /*
  * The body: {} or {"now": ISO 8601 | epoch ms}, the clock to generate for
  * (reproducible runs, back-filling). Between 2000-01-01 and a day past the
@@ -146,10 +135,10 @@ parse_now(struct http_req *req, int64_t *now)
 
 	*now = req->received_ms;
 	if (!json_object_is_type(req->json, json_type_object))
-		return bad_body(req, "", "the body must be a JSON object: {} or {\"now\": time}");
+		return handler_bad_field(req, "", "the body must be a JSON object: {} or {\"now\": time}");
 	json_object_object_foreach(req->json, key, val) {
 		if (strcmp(key, "now") != 0)
-			return bad_body(req, key, "unknown field: the body takes only 'now'");
+			return handler_bad_field(req, key, "unknown field: the body takes only 'now'");
 		v = val;
 	}
 	if (v == NULL)
@@ -157,13 +146,13 @@ parse_now(struct http_req *req, int64_t *now)
 	if (json_object_is_type(v, json_type_int)) {
 		*now = json_object_get_int64(v);
 		if (*now < TS_MIN_MS || *now > req->received_ms + DAY_MS)
-			return bad_body(req, "now", "'now' must lie between 2000-01-01 and a day from now");
+			return handler_bad_field(req, "now", "'now' must lie between 2000-01-01 and a day from now");
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string) || ts_parse_iso(json_object_get_string(v), now) != 0)
-		return bad_body(req, "now", "'now' must be an ISO 8601 time or epoch milliseconds");
+		return handler_bad_field(req, "now", "'now' must be an ISO 8601 time or epoch milliseconds");
 	if (*now < TS_MIN_MS || *now > req->received_ms + DAY_MS)
-		return bad_body(req, "now", "'now' must lie between 2000-01-01 and a day from now");
+		return handler_bad_field(req, "now", "'now' must lie between 2000-01-01 and a day from now");
 	return 0;
 }
 

@@ -19,8 +19,24 @@ struct store_backend {
 	int (*project_list)(struct store *, store_project_cb, void *);
 	int (*key_create)(struct store *, int64_t, int, const char *, const char *, const char *, struct api_key *);
 	int (*key_list)(struct store *, int64_t, store_key_cb, void *);
-	int (*key_revoke)(struct store *, int64_t);
+	int (*key_revoke)(struct store *, int64_t, int64_t);
 	int (*key_auth)(struct store *, const char *, struct auth_ctx *);
+	int (*project_update)(struct store *, int64_t, const struct project_update *, struct project *);
+	/* accounts, memberships, login failures */
+	int (*account_create)(struct store *, const char *, const char *, struct account *);
+	int (*account_by_email)(struct store *, const char *, struct account *, char *, size_t);
+	int (*account_get)(struct store *, int64_t, struct account *);
+	int (*signup)(struct store *, const struct signup *, struct account *, struct project *,
+	    struct api_key *, struct api_key *);
+	int (*project_create_owned)(struct store *, int64_t, const char *, const char *, struct project *);
+	int (*member_role)(struct store *, int64_t, int64_t, int *);
+	int (*members_list)(struct store *, int64_t, store_member_cb, void *);
+	int (*member_set)(struct store *, int64_t, int64_t, int);
+	int (*member_remove)(struct store *, int64_t, int64_t);
+	int (*account_projects)(struct store *, int64_t, store_account_project_cb, void *);
+	int (*login_failures)(struct store *, const char *, int64_t *, int64_t *);
+	int (*login_failure_add)(struct store *, const char *, int64_t, int64_t, int64_t *);
+	int (*login_failures_clear)(struct store *, const char *);
 	int (*events_insert)(struct store *, const struct ingest_meta *, const struct event *, size_t,
 	    unsigned char *, int64_t *, int64_t *);
 	int (*events_list)(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);
@@ -51,7 +67,6 @@ struct store_backend {
 	int (*insights_list)(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);
 	/* data lifecycle */
 	int (*project_retention)(struct store *, int64_t, int64_t *);
-	int (*project_set_retention)(struct store *, int64_t, int64_t);
 	int (*events_scan)(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
 	int (*prune)(struct store *, int64_t, int64_t, int, struct prune_counts *);
 	int (*backup)(struct store *, const char *, int, struct backup_result *, char *, size_t);

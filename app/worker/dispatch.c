@@ -11,29 +11,6 @@
 #include "store.h"
 #include "util.h"
 
-int
-dispatch_auth_key(struct http_req *req, const char *key)
-{
-	char hash[65];
-	int rc;
-
-	if (auth_key_kind(key) == 0) {
-		http_send_error(req, 401, "invalid_credentials", "the API key is not valid", NULL);
-		return -1;
-	}
-	auth_key_hash(key, hash);
-	rc = store_key_auth(req->store, hash, &req->auth);
-	if (rc == 1) {
-		http_send_error(req, 401, "invalid_credentials", "the API key is unknown or revoked", NULL);
-		return -1;
-	}
-	if (rc != 0) {
-		http_send_error(req, 503, "unavailable", "the database is not available", NULL);
-		return -1;
-	}
-	return 0;
-}
-
 /* The media type of a Content-Type (parameters aside) is `type`; "" matches "". */
 static int
 media_type_is(const char *ct, const char *type)
@@ -52,7 +29,7 @@ json_content_type(const char *ct)
 	    media_type_is(ct, "text/plain");
 }
 
-/* The project named by X-Project-Id / X-Tenant-Id must be the key's (SPEC §3). */
+/* The project named by X-Project-Id / X-Tenant-Id / ?project= must be the credential's (SPEC §3). */
 static int
 project_header_ok(struct http_req *req)
 {
@@ -60,8 +37,8 @@ project_header_ok(struct http_req *req)
 	char idtext[24];
 
 	snprintf(idtext, sizeof(idtext), "%lld", (long long)req->auth.project_id);
-	for (size_t i = 0; i < 2; i++) {
-		const char *v = http_param(req, names[i]);
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = i < 2 ? http_param(req, names[i]) : query_get(&req->query, "project");
 		if (v == NULL || *v == '\0')
 			continue;
 		if (strcmp(v, req->auth.project_slug) != 0 && strcmp(v, idtext) != 0)
@@ -93,11 +70,62 @@ routing_path(struct http_req *req, char *buf, size_t bufsz, int *raw)
 	return req->path;
 }
 
+/* The project a JWT caller names for a read: X-Project-Id, else ?project=. */
+static const char *
+named_project(const struct http_req *req)
+{
+	const char *v = http_param(req, "HTTP_X_PROJECT_ID");
+	return v != NULL && *v != '\0' ? v : query_get(&req->query, "project");
+}
+
+static int
+forbidden(struct http_req *req, const char *msg)
+{
+	http_send_error(req, 403, "forbidden", msg, NULL);
+	return -1;
+}
+
+/* Whether this credential may use this route, and for a JWT, the project it acts on. */
+static int
+allowed(struct http_req *req, const struct route *route)
+{
+	int role = route->role;
+
+	switch (route->auth) {
+	case ROUTE_PUBLIC:
+	case ROUTE_GUEST:
+		return 0;
+	case ROUTE_WRITE:
+		if (req->auth.jwt)
+			return forbidden(req, "sending data needs an API key, not a login token");
+		break;
+	case ROUTE_READ:
+		if (req->auth.jwt)
+			return dispatch_jwt_project(req, named_project(req), role);
+		if (req->auth.kind != KEY_SECRET)
+			return forbidden(req, "an ingest key can only write events; reading needs a secret key");
+		break;
+	case ROUTE_ACCOUNT:
+		if (!req->auth.jwt)
+			return forbidden(req, "the control plane needs a login token (JWT), not an API key");
+		return 0;
+	case ROUTE_CONTROL:
+		if (!req->auth.jwt)
+			return forbidden(req, "the control plane needs a login token (JWT), not an API key");
+		if (dispatch_jwt_project(req, req->captures[0], role) != 0)
+			return -1;
+		break;
+	}
+	if (!project_header_ok(req))
+		return forbidden(req, "X-Project-Id, X-Tenant-Id or ?project= names another project than the credential's");
+	return 0;
+}
+
 static void
 run(struct http_req *req)
 {
 	const char *uri = http_param(req, "REQUEST_URI");
-	char path_buf[4096], captures[HTTP_MAX_CAPTURES][256], allow[64], key[256];
+	char path_buf[4096], captures[HTTP_MAX_CAPTURES][256], allow[64], key[JWT_MAX_TOKEN + 1];
 	const char *path;
 	const struct route *route;
 	enum query_err qe;
@@ -137,13 +165,15 @@ run(struct http_req *req)
 		}
 	}
 
-	if (route->auth != ROUTE_PUBLIC) {
+	if (route->auth != ROUTE_PUBLIC && route->auth != ROUTE_GUEST) {
 		switch (auth_header_key(req, key, sizeof(key))) {
 		case AUTH_MALFORMED:
 			http_send_error(req, 401, "invalid_credentials", "the Authorization header is malformed", NULL);
 			return;
 		case AUTH_FOUND:
-			if (dispatch_auth_key(req, key) != 0)
+			/* an API key has no dot; a JWT is three dotted segments */
+			if ((strchr(key, '.') == NULL ? dispatch_auth_key(req, key)
+			    : dispatch_auth_jwt(req, key)) != 0)
 				return;
 			break;
 		case AUTH_NONE:
@@ -171,7 +201,8 @@ run(struct http_req *req)
 		}
 	}
 
-	if (route->auth != ROUTE_PUBLIC && req->auth.project_id == 0) {
+	if (route->auth != ROUTE_PUBLIC && route->auth != ROUTE_GUEST &&
+	    req->auth.project_id == 0 && !req->auth.jwt) {
 		/* Segment browser beacons carry the key as writeKey in the body */
 		json_object *wk;
 		const char *body_key = NULL;
@@ -181,21 +212,20 @@ run(struct http_req *req)
 			body_key = json_str(wk);
 		if (body_key == NULL) {
 			http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
-			http_send_error(req, 401, "missing_credentials",
-			    "send an API key: Authorization: Bearer <key>, X-API-Key, Basic, or writeKey", NULL);
+			http_send_error(req, 401, "missing_credentials", route->auth == ROUTE_WRITE
+			    ? "send an API key: Authorization: Bearer <key>, X-API-Key, Basic, or writeKey"
+			    : route->auth == ROUTE_READ
+			    ? "send a secret key (Authorization: Bearer <key>) or a login token"
+			    : "send a login token: Authorization: Bearer <JWT> (POST /api/v1/auth/login)", NULL);
 			return;
 		}
 		if (dispatch_auth_key(req, body_key) != 0)
 			return;
 	}
-	if (route->auth == ROUTE_READ && req->auth.kind != KEY_SECRET) {
-		http_send_error(req, 403, "forbidden", "an ingest key can only write events; reading needs a secret key", NULL);
+	if (allowed(req, route) != 0)
 		return;
-	}
-	if (route->auth != ROUTE_PUBLIC && !project_header_ok(req)) {
-		http_send_error(req, 403, "forbidden", "X-Project-Id / X-Tenant-Id names another project than the key's", NULL);
+	if (dispatch_rate_limit(req) != 0)
 		return;
-	}
 	route->handler(req);
 }
 

@@ -10,6 +10,7 @@
 #include "cli_args.h"
 #include "dispatch.h"
 #include "handlers.h"
+#include "jwt_keys.h"
 #include "log.h"
 #include "pool.h"
 #include "store.h"
@@ -17,6 +18,7 @@
 struct worker {
 	struct cfg cfg;
 	struct store *store;
+	struct jwt_keyring jwt;
 };
 
 static int
@@ -40,6 +42,7 @@ handle(FCGX_Request *r, void *arg)
 	struct http_req req;
 
 	http_req_init(&req, r, &w->cfg, w->store);
+	req.jwt = &w->jwt;
 	dispatch(&req);
 	http_req_free(&req);
 }
@@ -113,6 +116,11 @@ main(int argc, char **argv)
 	}
 	if (check_schema(&w.cfg) != 0)
 		return 1;
+	/* a worker without its token keys would refuse every login: refuse to start instead */
+	if (jwt_keyring_load(&w.jwt, &w.cfg, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERROR, "%s", err);
+		return 1;
+	}
 	if ((handler_stats = pool_stats_init()) == NULL) {
 		log_msg(LOG_ERROR, "cannot map the shared counters");
 		return 1;

@@ -329,8 +329,8 @@ test('tallyctl project set --retention-days: values and errors', async () => {
   assert.equal((await ctl('project', 'set', 'life-a', '--retention-days', 'abc')).code, 2);
   assert.equal((await ctl('project', 'set', 'life-a')).code, 2);
   assert.equal((await ctl('project', 'set', 'no-such-project', '--retention-days', '3')).code, 1);
-  assert.match((await ctl('project', 'set', 'life-a', '--retention-days', '0')).stdout, /life-a: retention: forever/);
-  assert.match((await ctl('project', 'set', 'life-a', '--retention-days=default')).stdout, /server's retention_days/);
+  assert.match((await ctl('project', 'set', 'life-a', '--retention-days', '0')).stdout, /retention +forever/);
+  assert.match((await ctl('project', 'set', 'life-a', '--retention-days=default')).stdout, /retention +server default/);
   assert.equal((await ctl('prune')).code, 2);
   assert.equal((await ctl('prune', 'life-a', '--all')).code, 2);
   assert.equal((await ctl('prune', 'life-a', '--before', '2999-01-01')).code, 2, 'a cutoff in the future');

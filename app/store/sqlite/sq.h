@@ -15,6 +15,11 @@ enum sq_stmt {
 	SQ_PING,
 	SQ_PROJECT_INSERT, SQ_PROJECT_BY_SLUG, SQ_PROJECT_LIST,
 	SQ_KEY_INSERT, SQ_KEY_LIST, SQ_KEY_LIST_ALL, SQ_KEY_REVOKE, SQ_KEY_AUTH, SQ_KEY_TOUCH,
+	SQ_PROJECT_BY_ID, SQ_PROJECT_UPDATE,
+	SQ_ACCOUNT_INSERT, SQ_ACCOUNT_BY_EMAIL, SQ_ACCOUNT_BY_ID,
+	SQ_MEMBER_ROLE, SQ_MEMBER_LIST, SQ_MEMBER_UPSERT, SQ_MEMBER_DELETE, SQ_MEMBER_OWNERS,
+	SQ_ACCOUNT_PROJECTS,
+	SQ_LOGIN_FAILURES, SQ_LOGIN_FAILURE_ADD, SQ_LOGIN_FAILURES_CLEAR,
 	SQ_EVENT_DEDUP, SQ_EVENT_INSERT,
 	SQ_PROFILE_MERGE, SQ_ALIAS_LINK,
 	SQ_USER_ALIASES, SQ_USER_PROFILE, SQ_USER_EVENT_STATS,
@@ -232,8 +237,41 @@ int sq_project_get(struct store *, const char *, struct project *);
 int sq_project_list(struct store *, store_project_cb, void *);
 int sq_key_create(struct store *, int64_t, int, const char *, const char *, const char *, struct api_key *);
 int sq_key_list(struct store *, int64_t, store_key_cb, void *);
-int sq_key_revoke(struct store *, int64_t);
+int sq_key_revoke(struct store *, int64_t, int64_t);
 int sq_key_auth(struct store *, const char *, struct auth_ctx *);
+int sq_project_update(struct store *, int64_t, const struct project_update *, struct project *);
+/* Write steps that larger transactions reuse (signup): 0, 1 when the slug is taken, -1. */
+struct sq_project_create_args {
+	const char *slug, *name;
+	struct project *out;
+};
+int sq_project_create_tx(struct sq_conn *c, void *arg);
+struct sq_key_create_args {
+	int64_t project_id;
+	int kind;
+	const char *name, *hash, *prefix;
+	struct api_key *out;
+};
+int sq_key_create_tx(struct sq_conn *c, void *arg);
+/* A project row of SQ_PROJECT_COLUMNS (sq_sql.c) into *p. */
+void sq_row_project(sqlite3_stmt *s, struct project *p);
+/* The project with that id, on a connection in hand: 0, 1 when none, -1. */
+int sq_project_by_id(struct sq_conn *c, int64_t id, struct project *out);
+/* accounts, memberships, login failures (sq_accounts.c) */
+int sq_account_create(struct store *, const char *, const char *, struct account *);
+int sq_account_by_email(struct store *, const char *, struct account *, char *, size_t);
+int sq_account_get(struct store *, int64_t, struct account *);
+int sq_signup(struct store *, const struct signup *, struct account *, struct project *,
+    struct api_key *, struct api_key *);
+int sq_project_create_owned(struct store *, int64_t, const char *, const char *, struct project *);
+int sq_member_role(struct store *, int64_t, int64_t, int *);
+int sq_members_list(struct store *, int64_t, store_member_cb, void *);
+int sq_member_set(struct store *, int64_t, int64_t, int);
+int sq_member_remove(struct store *, int64_t, int64_t);
+int sq_account_projects(struct store *, int64_t, store_account_project_cb, void *);
+int sq_login_failures(struct store *, const char *, int64_t *, int64_t *);
+int sq_login_failure_add(struct store *, const char *, int64_t, int64_t, int64_t *);
+int sq_login_failures_clear(struct store *, const char *);
 int sq_events_insert(struct store *, const struct ingest_meta *, const struct event *, size_t,
     unsigned char *, int64_t *, int64_t *);
 int sq_events_list(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);
@@ -261,7 +299,6 @@ int sq_event_minutes(struct store *, int64_t, const char *, int64_t, int64_t, st
 int sq_rollups_rebuild(struct store *, int64_t, int64_t *);
 /* data lifecycle (sq_lifecycle.c) */
 int sq_project_retention(struct store *, int64_t, int64_t *);
-int sq_project_set_retention(struct store *, int64_t, int64_t);
 int sq_events_scan(struct store *, int64_t, const struct event_scan *, store_event_cb, void *);
 int sq_prune(struct store *, int64_t, int64_t, int, struct prune_counts *);
 int sq_backup(struct store *, const char *, int, struct backup_result *, char *, size_t);

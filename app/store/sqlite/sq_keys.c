@@ -50,25 +50,25 @@ cache_slot(struct sq_store *st, const char *hash)
 	return &st->key_cache[v % KEY_CACHE_SLOTS];
 }
 
-static void
-row_project(sqlite3_stmt *s, struct project *p)
+void
+sq_row_project(sqlite3_stmt *s, struct project *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(s, 0);
 	sq_column_copy(s, 1, p->slug, sizeof(p->slug));
 	sq_column_copy(s, 2, p->name, sizeof(p->name));
 	p->created_ms = sqlite3_column_int64(s, 3);
+	p->retention_days = sqlite3_column_int64(s, 4);
+	p->rate_limit_per_min = sqlite3_column_int64(s, 5);
+	p->rate_limit_per_ip_per_min = sqlite3_column_int64(s, 6);
+	p->rate_limit_project_per_min = sqlite3_column_int64(s, 7);
+	sq_column_copy(s, 8, p->allowed_origins, sizeof(p->allowed_origins));
 }
 
-struct project_create_args {
-	const char *slug, *name;
-	struct project *out;
-};
-
-static int
-project_create_tx(struct sq_conn *c, void *arg)
+int
+sq_project_create_tx(struct sq_conn *c, void *arg)
 {
-	struct project_create_args *a = arg;
+	struct sq_project_create_args *a = arg;
 	sqlite3_stmt *s = sq_stmt(c, SQ_PROJECT_INSERT);
 	int64_t now = util_now_ms();
 
@@ -86,14 +86,17 @@ project_create_tx(struct sq_conn *c, void *arg)
 	util_strlcpy(a->out->slug, a->slug, sizeof(a->out->slug));
 	util_strlcpy(a->out->name, a->name, sizeof(a->out->name));
 	a->out->created_ms = now;
+	a->out->retention_days = a->out->rate_limit_per_min = -1;
+	a->out->rate_limit_per_ip_per_min = a->out->rate_limit_project_per_min = -1;
+	util_strlcpy(a->out->allowed_origins, "[]", sizeof(a->out->allowed_origins));
 	return 0;
 }
 
 int
 sq_project_create(struct store *base, const char *slug, const char *name, struct project *out)
 {
-	struct project_create_args a = { slug, name, out };
-	return sq_write((struct sq_store *)base, project_create_tx, &a);
+	struct sq_project_create_args a = { slug, name, out };
+	return sq_write((struct sq_store *)base, sq_project_create_tx, &a);
 }
 
 int
@@ -109,7 +112,7 @@ sq_project_get(struct store *base, const char *slug, struct project *out)
 	sq_bind_text(s, 1, slug);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		row_project(s, out);
+		sq_row_project(s, out);
 		rc = 0;
 	} else if (step == SQLITE_DONE)
 		rc = 1;
@@ -118,6 +121,81 @@ sq_project_get(struct store *base, const char *slug, struct project *out)
 	sqlite3_reset(s);
 out:
 	sq_read_release(st, c);
+	return rc;
+}
+
+/* A project by id (sq_accounts.c and the update below): 0, 1 when none, -1. */
+int
+sq_project_by_id(struct sq_conn *c, int64_t id, struct project *out)
+{
+	sqlite3_stmt *s = sq_stmt(c, SQ_PROJECT_BY_ID);
+	int step, rc = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		sq_row_project(s, out);
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 1;
+	else
+		sq_fail(c, "project by id");
+	sqlite3_reset(s);
+	return rc;
+}
+
+struct project_update_args {
+	int64_t id;
+	const struct project_update *u;
+	struct project *out;
+};
+
+static void
+bind_setting(sqlite3_stmt *s, int i, int set, int64_t v)
+{
+	sqlite3_bind_int(s, i, set);
+	if (set && v >= 0)
+		sqlite3_bind_int64(s, i + 1, v);
+	else
+		sqlite3_bind_null(s, i + 1);
+}
+
+static int
+project_update_tx(struct sq_conn *c, void *arg)
+{
+	struct project_update_args *a = arg;
+	const struct project_update *u = a->u;
+	sqlite3_stmt *s = sq_stmt(c, SQ_PROJECT_UPDATE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->id);
+	if (u->name != NULL)
+		sq_bind_text(s, 2, u->name);
+	bind_setting(s, 3, u->set_retention, u->retention_days);
+	bind_setting(s, 5, u->set_rate_key, u->rate_limit_per_min);
+	bind_setting(s, 7, u->set_rate_ip, u->rate_limit_per_ip_per_min);
+	bind_setting(s, 9, u->set_rate_project, u->rate_limit_project_per_min);
+	if (u->allowed_origins != NULL)
+		sq_bind_text(s, 11, u->allowed_origins);
+	if (sq_exec(c, s) != 0)
+		return -1;
+	if (sqlite3_changes(c->db) == 0)
+		return 1;
+	return sq_project_by_id(c, a->id, a->out);
+}
+
+int
+sq_project_update(struct store *base, int64_t project_id, const struct project_update *u,
+    struct project *out)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct project_update_args a = { project_id, u, out };
+	int rc = sq_write(st, project_update_tx, &a);
+	if (rc == 0)
+		sq_key_epoch_bump(st);     /* cached keys carry the project's limits */
 	return rc;
 }
 
@@ -133,7 +211,7 @@ sq_project_list(struct store *base, store_project_cb cb, void *ctx)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct project p;
-		row_project(s, &p);
+		sq_row_project(s, &p);
 		if (cb(ctx, &p) != 0)
 			break;
 	}
@@ -144,17 +222,10 @@ out:
 	return rc;
 }
 
-struct key_create_args {
-	int64_t project_id;
-	int kind;
-	const char *name, *hash, *prefix;
-	struct api_key *out;
-};
-
-static int
-key_create_tx(struct sq_conn *c, void *arg)
+int
+sq_key_create_tx(struct sq_conn *c, void *arg)
 {
-	struct key_create_args *a = arg;
+	struct sq_key_create_args *a = arg;
 	sqlite3_stmt *s = sq_stmt(c, SQ_KEY_INSERT);
 	int64_t now = util_now_ms();
 
@@ -182,8 +253,8 @@ int
 sq_key_create(struct store *base, int64_t project_id, int kind, const char *name,
     const char *hash, const char *prefix, struct api_key *out)
 {
-	struct key_create_args a = { project_id, kind, name, hash, prefix, out };
-	return sq_write((struct sq_store *)base, key_create_tx, &a);
+	struct sq_key_create_args a = { project_id, kind, name, hash, prefix, out };
+	return sq_write((struct sq_store *)base, sq_key_create_tx, &a);
 }
 
 int
@@ -221,7 +292,7 @@ out:
 }
 
 struct key_revoke_args {
-	int64_t id;
+	int64_t project_id, id;
 };
 
 static int
@@ -233,16 +304,17 @@ key_revoke_tx(struct sq_conn *c, void *arg)
 		return -1;
 	sqlite3_bind_int64(s, 1, a->id);
 	sqlite3_bind_int64(s, 2, util_now_ms());
+	sqlite3_bind_int64(s, 3, a->project_id);
 	if (sq_exec(c, s) != 0)
 		return -1;
 	return sqlite3_changes(c->db) == 1 ? 0 : 1;
 }
 
 int
-sq_key_revoke(struct store *base, int64_t key_id)
+sq_key_revoke(struct store *base, int64_t project_id, int64_t key_id)
 {
 	struct sq_store *st = (struct sq_store *)base;
-	struct key_revoke_args a = { key_id };
+	struct key_revoke_args a = { project_id, key_id };
 	int rc = sq_write(st, key_revoke_tx, &a);
 	if (rc == 0)
 		sq_key_epoch_bump(st);     /* after the commit: a reload sees the revocation */
@@ -306,6 +378,9 @@ sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 		last_used = sqlite3_column_int64(s, 3);
 		sq_column_copy(s, 4, out->project_slug, sizeof(out->project_slug));
 		out->ip_anonymize = sqlite3_column_int(s, 5);
+		out->rate_key = sqlite3_column_int64(s, 6);
+		out->rate_ip = sqlite3_column_int64(s, 7);
+		out->rate_project = sqlite3_column_int64(s, 8);
 		rc = 0;
 	} else if (step == SQLITE_DONE)
 		rc = 1;

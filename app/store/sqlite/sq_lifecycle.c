@@ -62,39 +62,6 @@ out:
 	return rc;
 }
 
-struct retention_args {
-	int64_t project_id, days;
-};
-
-static int
-set_retention_tx(struct sq_conn *c, void *arg)
-{
-	struct retention_args *a = arg;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(c->db, "UPDATE projects SET retention_days = ?2 WHERE id = ?1", -1, &s,
-	    NULL) != SQLITE_OK)
-		return sq_fail(c, "set retention");
-	sqlite3_bind_int64(s, 1, a->project_id);
-	if (a->days >= 0)
-		sqlite3_bind_int64(s, 2, a->days);
-	else
-		sqlite3_bind_null(s, 2);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : sq_fail(c, "set retention");
-	sqlite3_finalize(s);
-	if (rc == 0 && sqlite3_changes(c->db) == 0)
-		rc = 1;
-	return rc;
-}
-
-int
-sq_project_set_retention(struct store *base, int64_t project_id, int64_t days)
-{
-	struct retention_args a = { project_id, days };
-	return sq_write((struct sq_store *)base, set_retention_tx, &a);
-}
-
 /* ---- export pages ---- */
 
 int

@@ -6,6 +6,12 @@
  * and one absurd call would then block a project's LLM ingest. */
 #define SAT(a, b) "min(" a " + " b ", 9223372036854775807)"
 
+/* A project row as row_project (sq_keys.c) reads it; NULL settings read as -1. */
+#define SQ_PROJECT_COLUMNS \
+	"p.id, p.slug, p.name, p.created_at, coalesce(p.retention_days, -1), " \
+	"coalesce(p.rate_limit_per_min, -1), coalesce(p.rate_limit_per_ip_per_min, -1), " \
+	"coalesce(p.rate_limit_project_per_min, -1), coalesce(p.allowed_origins, '[]')"
+
 const char *const sq_sql[SQ__COUNT] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
 	[SQ_COMMIT] = "COMMIT",
@@ -19,9 +25,54 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "INSERT INTO projects(slug, name, created_at) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT(slug) DO NOTHING",
 	[SQ_PROJECT_BY_SLUG] =
-	    "SELECT id, slug, name, created_at FROM projects WHERE slug = ?1",
+	    "SELECT " SQ_PROJECT_COLUMNS " FROM projects p WHERE slug = ?1",
 	[SQ_PROJECT_LIST] =
-	    "SELECT id, slug, name, created_at FROM projects ORDER BY id",
+	    "SELECT " SQ_PROJECT_COLUMNS " FROM projects p ORDER BY id",
+	[SQ_PROJECT_BY_ID] =
+	    "SELECT " SQ_PROJECT_COLUMNS " FROM projects p WHERE id = ?1",
+	/* ?n IS NULL for a field left alone is told apart by a flag: NULL is also "the server's" */
+	[SQ_PROJECT_UPDATE] =
+	    "UPDATE projects SET "
+	    "name = CASE WHEN ?2 IS NULL THEN name ELSE ?2 END, "
+	    "retention_days = CASE WHEN ?3 THEN ?4 ELSE retention_days END, "
+	    "rate_limit_per_min = CASE WHEN ?5 THEN ?6 ELSE rate_limit_per_min END, "
+	    "rate_limit_per_ip_per_min = CASE WHEN ?7 THEN ?8 ELSE rate_limit_per_ip_per_min END, "
+	    "rate_limit_project_per_min = CASE WHEN ?9 THEN ?10 ELSE rate_limit_project_per_min END, "
+	    "allowed_origins = CASE WHEN ?11 IS NULL THEN allowed_origins ELSE ?11 END "
+	    "WHERE id = ?1",
+
+	[SQ_ACCOUNT_INSERT] =
+	    "INSERT INTO accounts(email, password_hash, created_at) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT(email) DO NOTHING",
+	[SQ_ACCOUNT_BY_EMAIL] =
+	    "SELECT id, email, created_at, password_hash FROM accounts WHERE email = ?1",
+	[SQ_ACCOUNT_BY_ID] =
+	    "SELECT id, email, created_at FROM accounts WHERE id = ?1",
+	[SQ_MEMBER_ROLE] =
+	    "SELECT role FROM memberships WHERE account_id = ?1 AND project_id = ?2",
+	[SQ_MEMBER_LIST] =
+	    "SELECT m.account_id, a.email, m.role, m.created_at FROM memberships m "
+	    "JOIN accounts a ON a.id = m.account_id WHERE m.project_id = ?1 ORDER BY a.email",
+	[SQ_MEMBER_UPSERT] =
+	    "INSERT INTO memberships(account_id, project_id, role, created_at) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT(account_id, project_id) DO UPDATE SET role = excluded.role",
+	[SQ_MEMBER_DELETE] =
+	    "DELETE FROM memberships WHERE account_id = ?1 AND project_id = ?2",
+	[SQ_MEMBER_OWNERS] =
+	    "SELECT count(*) FROM memberships WHERE project_id = ?1 AND role = 3",
+	[SQ_ACCOUNT_PROJECTS] =
+	    "SELECT " SQ_PROJECT_COLUMNS ", m.role "
+	    "FROM memberships m JOIN projects p ON p.id = m.project_id "
+	    "WHERE m.account_id = ?1 ORDER BY p.slug",
+	[SQ_LOGIN_FAILURES] =
+	    "SELECT failures, last_at FROM login_failures WHERE scope = ?1",
+	[SQ_LOGIN_FAILURE_ADD] =
+	    "INSERT INTO login_failures(scope, failures, last_at) VALUES (?1, 1, ?2) "
+	    "ON CONFLICT(scope) DO UPDATE SET "
+	    "failures = CASE WHEN last_at < ?3 THEN 1 ELSE failures + 1 END, last_at = ?2 "
+	    "RETURNING failures",
+	[SQ_LOGIN_FAILURES_CLEAR] =
+	    "DELETE FROM login_failures WHERE scope = ?1",
 
 	[SQ_KEY_INSERT] =
 	    "INSERT INTO api_keys(project_id, kind, name, prefix, hash, created_at) "
@@ -35,9 +86,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "k.last_used_at, k.revoked_at, p.slug FROM api_keys k "
 	    "JOIN projects p ON p.id = k.project_id ORDER BY k.id",
 	[SQ_KEY_REVOKE] =
-	    "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+	    "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL "
+	    "AND (?3 = 0 OR project_id = ?3)",
 	[SQ_KEY_AUTH] =
-	    "SELECT k.id, k.project_id, k.kind, k.last_used_at, p.slug, p.ip_anonymize FROM api_keys k "
+	    "SELECT k.id, k.project_id, k.kind, k.last_used_at, p.slug, p.ip_anonymize, "
+	    "coalesce(p.rate_limit_per_min, -1), coalesce(p.rate_limit_per_ip_per_min, -1), "
+	    "coalesce(p.rate_limit_project_per_min, -1) FROM api_keys k "
 	    "JOIN projects p ON p.id = k.project_id "
 	    "WHERE k.hash = ?1 AND k.revoked_at IS NULL",
 	[SQ_KEY_TOUCH] =

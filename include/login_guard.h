@@ -1,0 +1,40 @@
+/*
+ * login_guard: brute-force protection of POST /api/v1/auth/login (docs/auth.md).
+ * Failures are counted per email and per client address in the store, so
+ * every worker sees them. Past a number of free failures, each further one
+ * doubles a wait (1 s, 2 s, 4 s … 15 min) from the last failure during
+ * which logins of that scope are refused without checking the password.
+ */
+#ifndef TALLY_LOGIN_GUARD_H
+#define TALLY_LOGIN_GUARD_H
+
+#include <stdint.h>
+
+#include "account_fields.h"
+
+struct store;
+
+#define LOGIN_RUN_MS (15 * 60 * 1000)  /* a failure this long after the last one starts afresh */
+#define LOGIN_WAIT_MAX_MS (15 * 60 * 1000)
+
+/* The two scopes of one login attempt. */
+struct login_scopes {
+	char email[7 + 64 + 1];         /* "email:" + SHA-256 hex: no address kept in clear */
+	char ip[3 + 64];                /* "ip:" + the client address */
+	int64_t max_email, max_ip;
+};
+
+/* The wait after `failures` failures of which `max` are free; 0 below. */
+int64_t login_wait_ms(int64_t failures, int64_t max);
+
+void login_scopes_init(struct login_scopes *s, const char *email, const char *ip,
+    int64_t max_email, int64_t max_ip);
+
+/* 0: go on; else ms until a try is allowed again. -1 when the store fails. */
+int64_t login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms);
+/* A failure of both scopes; the wait it now imposes (0 when none), -1 when the store fails. */
+int64_t login_guard_failed(struct store *st, const struct login_scopes *s, int64_t now_ms);
+/* A success clears the email's run (the address's stays, so one good account does not reset it). */
+int login_guard_passed(struct store *st, const struct login_scopes *s);
+
+#endif
