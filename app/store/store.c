@@ -41,10 +41,40 @@ int store_key_create(struct store *st, int64_t project_id, int kind, const char 
 { return st->be->key_create(st, project_id, kind, name, hash, prefix, out); }
 int store_key_list(struct store *st, int64_t project_id, store_key_cb cb, void *ctx)
 { return st->be->key_list(st, project_id, cb, ctx); }
-int store_key_revoke(struct store *st, int64_t key_id)
-{ return st->be->key_revoke(st, key_id); }
+int store_key_revoke(struct store *st, int64_t project_id, int64_t key_id)
+{ return st->be->key_revoke(st, project_id, key_id); }
 int store_key_auth(struct store *st, const char *hash, struct auth_ctx *out)
 { return st->be->key_auth(st, hash, out); }
+int store_project_update(struct store *st, int64_t project_id, const struct project_update *u, struct project *out)
+{ return st->be->project_update(st, project_id, u, out); }
+
+/* accounts, memberships, login failures */
+int store_account_create(struct store *st, const char *email, const char *password_hash, struct account *out)
+{ return st->be->account_create(st, email, password_hash, out); }
+int store_account_by_email(struct store *st, const char *email, struct account *out, char *hash, size_t hashlen)
+{ return st->be->account_by_email(st, email, out, hash, hashlen); }
+int store_account_get(struct store *st, int64_t account_id, struct account *out)
+{ return st->be->account_get(st, account_id, out); }
+int store_signup(struct store *st, const struct signup *in, struct account *account, struct project *project, struct api_key *ingest, struct api_key *secret)
+{ return st->be->signup(st, in, account, project, ingest, secret); }
+int store_project_create_owned(struct store *st, int64_t owner_id, const char *slug, const char *name, struct project *out)
+{ return st->be->project_create_owned(st, owner_id, slug, name, out); }
+int store_member_role(struct store *st, int64_t account_id, int64_t project_id, int *role)
+{ return st->be->member_role(st, account_id, project_id, role); }
+int store_members_list(struct store *st, int64_t project_id, store_member_cb cb, void *ctx)
+{ return st->be->members_list(st, project_id, cb, ctx); }
+int store_member_set(struct store *st, int64_t project_id, int64_t account_id, int role)
+{ return st->be->member_set(st, project_id, account_id, role); }
+int store_member_remove(struct store *st, int64_t project_id, int64_t account_id)
+{ return st->be->member_remove(st, project_id, account_id); }
+int store_account_projects(struct store *st, int64_t account_id, store_account_project_cb cb, void *ctx)
+{ return st->be->account_projects(st, account_id, cb, ctx); }
+int store_login_failures(struct store *st, const char *scope, int64_t *failures, int64_t *last_ms)
+{ return st->be->login_failures(st, scope, failures, last_ms); }
+int store_login_failure_add(struct store *st, const char *scope, int64_t now_ms, int64_t fresh_after_ms, int64_t *failures)
+{ return st->be->login_failure_add(st, scope, now_ms, fresh_after_ms, failures); }
+int store_login_failures_clear(struct store *st, const char *scope)
+{ return st->be->login_failures_clear(st, scope); }
 int store_events_insert(struct store *st, const struct ingest_meta *meta, const struct event *evs,
     size_t n, unsigned char *dup, int64_t *accepted, int64_t *duplicates)
 { return st->be->events_insert(st, meta, evs, n, dup, accepted, duplicates); }
@@ -102,8 +132,6 @@ int store_insights_list(struct store *st, int64_t project_id, const struct insig
 /* data lifecycle */
 int store_project_retention(struct store *st, int64_t project_id, int64_t *days)
 { return st->be->project_retention(st, project_id, days); }
-int store_project_set_retention(struct store *st, int64_t project_id, int64_t days)
-{ return st->be->project_set_retention(st, project_id, days); }
 int store_events_scan(struct store *st, int64_t project_id, const struct event_scan *q, store_event_cb cb, void *ctx)
 { return st->be->events_scan(st, project_id, q, cb, ctx); }
 int store_prune(struct store *st, int64_t project_id, int64_t cutoff_ms, int dry_run, struct prune_counts *out)
