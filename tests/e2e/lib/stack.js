@@ -36,8 +36,11 @@ export function freePort() {
 /**
  * Starts a stack; resolves to a Stack whose stop() must run in an `after` hook.
  * `bin` overrides the directory of tally-worker/tallyctl (e.g. a wrapper).
+ * `env` adds TALLY_* settings (TALLY_SIGNUP: 'off', …). Unless `env` names
+ * them, the per-key limits are set so high that no test meets them (the
+ * X-RateLimit-* path still runs); rate_limit.test.js sets its own.
  */
-export async function startStack({ workers = 2, threads, bin = BIN } = {}) {
+export async function startStack({ workers = 2, threads, bin = BIN, env: extra = {} } = {}) {
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-e2e-'));
   let lastErr;
   // Another process may grab a port between freePort() and nginx's bind: retry.
@@ -52,6 +55,9 @@ export async function startStack({ workers = 2, threads, bin = BIN } = {}) {
       TALLY_HTTPS_PORT: String(httpsPort),
       TALLY_BIN: bin,
       TALLY_WORKERS: String(workers),
+      TALLY_RATE_LIMIT_PER_MIN: '100000000',
+      TALLY_RATE_LIMIT_PER_IP_PER_MIN: '100000000',
+      ...extra,
     };
     if (threads) env.TALLY_THREADS = String(threads);
     const stack = new Stack(varDir, httpPort, httpsPort, env, bin);
