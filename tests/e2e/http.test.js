@@ -242,6 +242,32 @@ test('CORS: a read from a foreign origin gets no Access-Control-Allow-Origin; a 
   assert.equal(local.headers['access-control-allow-origin'], 'http://localhost:5173');
 });
 
+test('CORS: the control plane (login, signup, projects, keys, insights) answers only dashboard origins', async () => {
+  const control = [
+    ['/api/v1/auth/login', 'POST'], ['/api/v1/auth/signup', 'POST'], ['/api/v1/projects', 'POST'],
+    ['/api/v1/projects/x', 'PATCH'], ['/api/v1/projects/x/keys', 'POST'], ['/api/v1/projects/x/keys/1', 'DELETE'],
+    ['/api/v1/me', 'GET'], ['/api/v1/insights/generate', 'POST'],
+  ];
+  for (const [p, method] of control) {
+    const evil = await preflight(p, 'https://evil.example', method);
+    expectError(stack, evil, 403);
+    assert.equal(evil.headers['access-control-allow-origin'], undefined, `${method} ${p} from a foreign origin`);
+    const local = await preflight(p, 'http://localhost:5173', method);
+    assert.ok(local.status === 204 || local.status === 200, `${method} ${p} from the dashboard: ${local.status}`);
+    assert.equal(local.headers['access-control-allow-origin'], 'http://localhost:5173', `${method} ${p}`);
+  }
+  // the POST itself: no Allow-Origin for a foreign page, so its script cannot read the token
+  const login = await stack.post('/api/v1/auth/login', { email: 'nobody@example.com', password: 'whatever-password' },
+    { headers: { Origin: 'https://evil.example' } });
+  expectError(stack, login, 401);
+  assert.equal(login.headers['access-control-allow-origin'], undefined);
+  // ingest stays open, also through the seeds' paths after their rewrites
+  for (const p of ['/api/v1/track', '/api/v1/vote', '/api/v1/traces/batch', '/v1/traces', '/api/vote']) {
+    const res = await preflight(p, 'https://customer-site.example', 'POST');
+    assert.equal(res.headers['access-control-allow-origin'], '*', `${p} stays open to any origin`);
+  }
+});
+
 // ---- TLS ----
 
 test('the HTTPS listener serves the same API with the development certificate', async () => {
