@@ -18,6 +18,8 @@ int cli_key(struct cli *c, int argc, char **argv);
 int cli_demo_data(struct cli *c, int argc, char **argv);
 int cli_prices(struct cli *c, int argc, char **argv);
 int cli_insights(struct cli *c, int argc, char **argv);
+int cli_account(struct cli *c, int argc, char **argv);
+int cli_member(struct cli *c, int argc, char **argv);
 
 /* Finds a project by slug or prints why not; 0 or 1. */
 int cli_find_project(struct cli *c, const char *slug, struct project *p);

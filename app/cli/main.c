@@ -13,7 +13,11 @@ static const struct {
 } commands[] = {
 	{ "init", cli_init, "init                         create the database (and the JWT secret) and migrate" },
 	{ "migrate", cli_migrate, "migrate                      apply pending schema migrations" },
-	{ "project", cli_project, "project create SLUG [NAME] | project list | project set SLUG --retention-days N|default" },
+	{ "project", cli_project, "project create SLUG [NAME] | project list | project set SLUG [--name TEXT]\n"
+	    "                               [--retention-days N|default] [--rate-limit-per-min N|default]\n"
+	    "                               [--rate-limit-per-ip-per-min N|default] [--rate-limit-project-per-min N|default]" },
+	{ "account", cli_account, "account create EMAIL [--password-file FILE]  (password: first line of stdin)" },
+	{ "member", cli_member, "member list PROJECT | member add PROJECT EMAIL owner|admin|viewer | member remove PROJECT EMAIL" },
 	{ "key", cli_key, "key create PROJECT ingest|secret [--name NAME] | key list [PROJECT] | key revoke ID" },
 	{ "demo-data", cli_demo_data, "demo-data PROJECT [--days D] [--seed S] [--end TIME]  a realistic week: events, LLM calls, votes\n"
 	    "    at volume: [--calls N [--features F] [--models M]] [--events N [--users U] [--event-names K]]" },
