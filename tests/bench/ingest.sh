@@ -7,6 +7,8 @@
 #      pool_run) and under tally's own nginx configuration
 #   b  the seed stack (Fastify + better-sqlite3, ../shared/peers/seed-node)
 #   c  tally, one event per request        POST /api/v1/events
+#   r  the same on a stack with rate limiting off (every rate_limit_* = 0):
+#      c/r is what the shared rate-limit counters cost (docs/rate-limits.md)
 #   d  tally, BENCH_BATCH events per request {"batch":[...]}
 #   e  raw SQLite: tests/bench/sqlite_ref.c, the same rows in tally's schema,
 #      500 per transaction (with tally's dedup lookup; also without it)
@@ -58,7 +60,7 @@ src=$(cd "${TALLY_SRC:-$here/../..}" && pwd)
 bin=$(cd "${TALLY_BIN:-$src}" && pwd)
 seconds=${BENCH_SECONDS:-10}
 rounds=${BENCH_ROUNDS:-3}
-cases=${BENCH_CASES:-a b c d e f g h}
+cases=${BENCH_CASES:-a b c r d e f g h}
 wrk_threads=${BENCH_THREADS:-2}
 wrk_conns=${BENCH_CONNECTIONS:-64}
 llm_conns=${BENCH_LLM_CONNECTIONS:-8}
@@ -116,6 +118,7 @@ mkdir -p "$work/logs"
 seed_pid=""
 noop_up=0
 tally_up=0
+free_up=0
 llm_up=0
 
 stack() {   # stack VAR HTTP_PORT HTTPS_PORT BIN start|stop
@@ -129,6 +132,7 @@ cleanup() {
 	set +e
 	[ "$noop_up" = 1 ] && stack "$noop_var" "$noop_port" "$noop_https" "$work/noop-bin" stop >/dev/null 2>&1
 	[ "$tally_up" = 1 ] && stack "$tally_var" "$tally_port" "$tally_https" "$bin" stop >/dev/null 2>&1
+	[ "$free_up" = 1 ] && stack "$free_var" "$free_port_n" "$free_https" "$bin" stop >/dev/null 2>&1
 	[ "$llm_up" = 1 ] && stack "$llm_var" "$llm_port" "$llm_https" "$bin" stop >/dev/null 2>&1
 	if [ -n "$seed_pid" ] && kill -0 "$seed_pid" 2>/dev/null; then
 		kill -TERM "$seed_pid"
@@ -204,20 +208,23 @@ wait_http() {   # wait_http URL: any HTTP answer within 30 s
 # a and c/d: two stacks started by scripts/stack.sh, so nginx's configuration
 # (tally-dev.conf.in + tally-server.conf: fastcgi_keep_conn on, keepalive 8)
 # and the pool's shape are tally's own. Only the worker binary differs.
-write_conf() {   # write_conf VAR
+write_conf() {   # write_conf VAR [LIMIT]: LIMIT 0 turns rate limiting off
+	local limit=${2:-100000000}
 	mkdir -p "$1"
 	cat > "$1/tally.conf" <<CONF
 # tests/bench/ingest.sh
 database = $1/tally.db
 jwt_secret_file = $1/jwt.secret
 log_level = $log_level
-# the benchmark measures storing, not the per-key rate limiter
-rate_limit_per_min = 100000000
+# the limiter counts every request, but no limit is reached
+rate_limit_per_min = $limit
+rate_limit_per_ip_per_min = $limit
 CONF
 }
 
 noop_var=$work/noop
 tally_var=$work/tally
+free_var=$work/free
 llm_var=$work/llm
 if want a; then
 	say "starting the reference stack (nginx + noop-worker)"
@@ -243,6 +250,18 @@ if want c || want d; then
 	ctl project create bench "Benchmark" >/dev/null 2>>"$work/logs/tallyctl.log"
 	tally_key=$(ctl key create bench ingest --name bench 2>>"$work/logs/tallyctl.log")
 	[ -n "$tally_key" ] || die "tallyctl did not make an ingest key"
+fi
+if want r; then
+	say "starting tally with rate limiting off (nginx + tally-worker, its own database)"
+	write_conf "$free_var" 0
+	free_port; free_port_n=$port
+	free_port; free_https=$port
+	free_up=1
+	stack "$free_var" "$free_port_n" "$free_https" "$bin" start >/dev/null \
+		|| die "tally (rate limiting off) did not start: see $free_var/log/"
+	"$bin/tallyctl" --config "$free_var/tally.conf" project create bench "Benchmark" >/dev/null 2>>"$work/logs/tallyctl.log"
+	free_key=$("$bin/tallyctl" --config "$free_var/tally.conf" key create bench ingest --name bench 2>>"$work/logs/tallyctl.log")
+	[ -n "$free_key" ] || die "tallyctl did not make the key of the stack without rate limiting"
 fi
 if want_llm; then
 	say "starting tally for the LLM cases (nginx + tally-worker, its own database)"
@@ -435,6 +454,9 @@ for round in $(seq "$rounds"); do
 		   wrk_case "$round" c "http://127.0.0.1:$tally_port/api/v1/events" tally "$tally_key" 1 \
 			"$p" "$p $(nginx_pids "$tally_var")"
 		   if [ -z "$disk_line" ]; then measure_disk; fi ;;
+		r) p=$(pool_pids "$free_var/worker.pid")
+		   wrk_case "$round" r "http://127.0.0.1:$free_port_n/api/v1/events" tally "$free_key" 1 \
+			"$p" "$p $(nginx_pids "$free_var")" ;;
 		d) p=$(pool_pids "$pool")
 		   wrk_case "$round" d "http://127.0.0.1:$tally_port/api/v1/events" batch "$tally_key" "$batch" \
 			"$p" "$p $(nginx_pids "$tally_var")" ;;
@@ -490,6 +512,7 @@ declare -A label=(
 	[a]="a  nginx + noop FastCGI (tally's pool)"
 	[b]="b  seed stack (Fastify + better-sqlite3)"
 	[c]="c  tally, 1 event / request"
+	[r]="r  tally, 1 event / request, no rate limits"
 	[d]="d  tally, $batch events / request"
 	[e]="e  raw SQLite, 500 rows / tx, dedup"
 	[e0]="e' raw SQLite, 500 rows / tx, no dedup"
@@ -498,7 +521,7 @@ declare -A label=(
 	[h]="h  tally, cost-profiler, $spans calls/req"
 )
 declare -A rps eps p50 p99 rss cpu errs
-for c in a b c d e e0 f g h; do
+for c in a b c r d e e0 f g h; do
 	have "$c" || continue
 	rps[$c]=$(col "$c" 3)
 	eps[$c]=$(col "$c" 4)
@@ -525,6 +548,7 @@ pool_rss_c=""
 [ -n "${rss[c]:-}" ] && pool_rss_c=$(final_rss "$pool")
 
 r_ca=$(ratio "${rps[c]:-}" "${rps[a]:-}")
+r_cr=$(ratio "${rps[c]:-}" "${rps[r]:-}")
 r_cb=$(ratio "${rps[c]:-}" "${rps[b]:-}")
 r_p99=$(ratio "${p99[c]:-}" "${p99[b]:-}")
 r_de=$(ratio "${eps[d]:-}" "${eps[e]:-}")
@@ -569,12 +593,13 @@ shape="${TALLY_WORKERS:-$(nproc)} worker processes x ${TALLY_THREADS:-64} thread
 	want_llm && echo "f g h: wrk -c$llm_conns; events/s and CPU are per span (LLM call), $spans per request in traces of 4; their own tally stack and database"
 	echo
 	printf "%-42s %9s %11s %8s %8s %9s %7s %6s\n" case req/s events/s "p50 ms" "p99 ms" "RSS MiB" "CPU µs" errors
-	for c in a b c d e e0 f g h; do [ -n "${rps[$c]:-}" ] && fmt_row "$c" " "; done
+	for c in a b c r d e e0 f g h; do [ -n "${rps[$c]:-}" ] && fmt_row "$c" " "; done
 	echo
 	[ -n "$llm_info" ] && echo "$llm_info"
 	[ -n "$disk_line" ] && echo "tally disk: $bpe bytes/event ($rows_c events, ${disk_line#* } bytes after wal_checkpoint(TRUNCATE), indexes included)"
 	known "$r_ca" && echo "c/a req/s     $r_ca   target >= 0.70: $(verdict "$r_ca" '>=' 0.70)"
 	known "$r_cb" && echo "c/b req/s     $r_cb   target >= 2 (aim 3): $(verdict "$r_cb" '>=' 2)"
+	known "$r_cr" && echo "c/r req/s     $r_cr   rate limiting costs < 10 %: $(verdict "$r_cr" '>=' 0.90)"
 	known "$r_p99" && echo "c/b p99       $r_p99   target <= 0.33: $(verdict "$r_p99" '<=' 0.3334)"
 	known "$d_eps" && echo "d events/s    $d_eps   target >= 100000: $(verdict "$d_eps" '>=' 100000)"
 	known "$r_de" && echo "d/e events/s  $r_de   target >= 0.60: $(verdict "$r_de" '>=' 0.60)"
@@ -593,7 +618,7 @@ md=$work/performance-block.md
 {
 	# the settings that differ from the defaults, so the line reruns the same
 	run_env=""
-	[ "$cases" != "a b c d e f g h" ] && run_env="BENCH_CASES=\"$cases\" "
+	[ "$cases" != "a b c r d e f g h" ] && run_env="BENCH_CASES=\"$cases\" "
 	[ "$batch" != 100 ] && run_env="${run_env}BENCH_BATCH=$batch "
 	[ "$spans" != 512 ] && run_env="${run_env}BENCH_SPANS=$spans "
 	[ "$wrk_conns" != 64 ] && run_env="${run_env}BENCH_CONNECTIONS=$wrk_conns "
@@ -604,7 +629,7 @@ md=$work/performance-block.md
 	echo
 	echo "| case | req/s | events/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/event | errors |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-	for c in a b c d e e0 f g h; do [ -n "${rps[$c]:-}" ] && fmt_row "$c" "|"; done
+	for c in a b c r d e e0 f g h; do [ -n "${rps[$c]:-}" ] && fmt_row "$c" "|"; done
 	echo
 	[ -n "$llm_info" ] && { echo "$llm_info."; echo; }
 	echo "| target | measured | |"
@@ -612,6 +637,7 @@ md=$work/performance-block.md
 	known "$r_cb" && echo "| c ≥ 2× seed req/s (aim 3×) | $r_cb× | $(verdict "$r_cb" '>=' 2) |"
 	known "$r_p99" && echo "| c p99 ≤ 1/3 of seed p99 | $r_p99× | $(verdict "$r_p99" '<=' 0.3334) |"
 	known "$r_ca" && echo "| c ≥ 70 % of a | $r_ca× | $(verdict "$r_ca" '>=' 0.70) |"
+	known "$r_cr" && echo "| rate limiting costs < 10 % (c ≥ 90 % of r) | $r_cr× | $(verdict "$r_cr" '>=' 0.90) |"
 	known "$d_eps" && echo "| d ≥ 100,000 events/s | $d_eps | $(verdict "$d_eps" '>=' 100000) |"
 	known "$r_de" && echo "| d ≥ 60 % of e | $r_de× | $(verdict "$r_de" '>=' 0.60) |"
 	known "$bpe" && echo "| ≤ 300 bytes/event on disk | $bpe | $(verdict "$bpe" '<=' 300) |"
