@@ -103,6 +103,21 @@ struct sq_store {
 
 extern const char *const sq_sql[SQ__COUNT];
 
+/*
+ * Maps <database><suffix>, size bytes (a new file reads as zeros), shared by
+ * every process of the database, and keeps a shared flock on it for as long
+ * as *fd stays open. The file starts with a uint64_t magic and holds a
+ * robust process-shared mutex at lock_off: the mutex is made afresh when
+ * this process is the only one holding the file (after a host crash its
+ * lock word may name a thread that never existed here) or the magic is not
+ * `magic`; a file of another layout (other non-zero magic) is zeroed first.
+ * Returns the mapping, or NULL with nothing held (logged when the file
+ * exists but cannot be opened; `without` says what the process loses).
+ */
+void *sq_shared_map(const struct sq_store *st, const char *suffix, size_t size, uint64_t magic,
+    size_t lock_off, const char *without, int *fd);
+/* Unmaps what sq_shared_map returned and drops its flock. NULL-safe. */
+void sq_shared_unmap(void *p, size_t size, int fd);
 /* The state shared by every process of this database (sq_shared.c). */
 void sq_shared_open(struct sq_store *st);
 /* Allocates the key cache (none without the shared epoch). */
