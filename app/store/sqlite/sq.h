@@ -99,6 +99,10 @@ struct sq_store {
 	/* key cache, emptied whenever the shared key epoch moves (sq_keys.c) */
 	pthread_mutex_t key_cache_mu;
 	struct sq_key_cache_entry *key_cache;
+	/* rate-limit counters shared by the pool (sq_rate.c); NULL outside STORE_WORKER
+	 * or when the file cannot be mapped */
+	struct sq_rate *rate;
+	int rate_fd;
 };
 
 extern const char *const sq_sql[SQ__COUNT];
@@ -291,5 +295,16 @@ int sq_retention(struct store *, int64_t, const struct retention_query *, store_
 /* ---- insights (sq_insights.c) ---- */
 int sq_insights_put(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);
 int sq_insights_list(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);
+
+/* ---- rate limits (sq_rate.c) ---- */
+/* Maps <database>.ratelimit for a STORE_WORKER store (st->rate stays NULL otherwise). */
+void sq_rate_open(struct sq_store *st);
+void sq_rate_close(struct sq_store *st);
+int sq_rate_take(struct store *, const struct rate_scope *, size_t, int64_t, struct rate_result *);
+/* For tests: the first slot probed for id (ids with the same one compete for the same slots). */
+size_t sq_rate_home(uint64_t id);
+/* For tests: takes the counters' lock and never gives it back (a worker dying while
+ * counting). 0, or -1 without counters. */
+int sq_rate_hold(struct store *);
 
 #endif
