@@ -148,5 +148,7 @@ int store_retention(struct store *st, int64_t project_id, const struct retention
 { return st->be->retention(st, project_id, q, size_cb, week_cb, ctx); }
 int store_rollups_rebuild(struct store *st, int64_t project_id, int64_t *events)
 { return st->be->rollups_rebuild(st, project_id, events); }
+
+/* rate limits */
 int store_rate_take(struct store *st, const struct rate_scope *scopes, size_t n, int64_t now_ms, struct rate_result *out)
-{ (void)st; (void)scopes; (void)n; (void)now_ms; out->allowed = 1; return -1; }
+{ return st->be->rate_take(st, scopes, n, now_ms, out); }

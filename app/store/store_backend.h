@@ -77,6 +77,8 @@ struct store_backend {
 	    const struct store_funnel_entry *, size_t, store_funnel_value_cb, void *);
 	int (*retention)(struct store *, int64_t, const struct retention_query *, store_cohort_cb,
 	    store_cohort_week_cb, void *);
+	/* rate limits */
+	int (*rate_take)(struct store *, const struct rate_scope *, size_t, int64_t, struct rate_result *);
 };
 
 /* Every backend's handle starts with this. */

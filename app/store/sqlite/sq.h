@@ -104,10 +104,29 @@ struct sq_store {
 	/* key cache, emptied whenever the shared key epoch moves (sq_keys.c) */
 	pthread_mutex_t key_cache_mu;
 	struct sq_key_cache_entry *key_cache;
+	/* rate-limit counters shared by the pool (sq_rate.c); NULL outside STORE_WORKER
+	 * or when the file cannot be mapped */
+	struct sq_rate *rate;
+	int rate_fd;
 };
 
 extern const char *const sq_sql[SQ__COUNT];
 
+/*
+ * Maps <database><suffix>, size bytes (a new file reads as zeros), shared by
+ * every process of the database, and keeps a shared flock on it for as long
+ * as *fd stays open. The file starts with a uint64_t magic and holds a
+ * robust process-shared mutex at lock_off: the mutex is made afresh when
+ * this process is the only one holding the file (after a host crash its
+ * lock word may name a thread that never existed here) or the magic is not
+ * `magic`; a file of another layout (other non-zero magic) is zeroed first.
+ * Returns the mapping, or NULL with nothing held (logged when the file
+ * exists but cannot be opened; `without` says what the process loses).
+ */
+void *sq_shared_map(const struct sq_store *st, const char *suffix, size_t size, uint64_t magic,
+    size_t lock_off, const char *without, int *fd);
+/* Unmaps what sq_shared_map returned and drops its flock. NULL-safe. */
+void sq_shared_unmap(void *p, size_t size, int fd);
 /* The state shared by every process of this database (sq_shared.c). */
 void sq_shared_open(struct sq_store *st);
 /* Allocates the key cache (none without the shared epoch). */
@@ -313,5 +332,16 @@ int sq_retention(struct store *, int64_t, const struct retention_query *, store_
 /* ---- insights (sq_insights.c) ---- */
 int sq_insights_put(struct store *, int64_t, struct insight *, size_t, const struct insight_scope *, size_t);
 int sq_insights_list(struct store *, int64_t, const struct insight_filter *, store_insight_cb, void *);
+
+/* ---- rate limits (sq_rate.c) ---- */
+/* Maps <database>.ratelimit for a STORE_WORKER store (st->rate stays NULL otherwise). */
+void sq_rate_open(struct sq_store *st);
+void sq_rate_close(struct sq_store *st);
+int sq_rate_take(struct store *, const struct rate_scope *, size_t, int64_t, struct rate_result *);
+/* For tests: the first slot probed for id (ids with the same one compete for the same slots). */
+size_t sq_rate_home(uint64_t id);
+/* For tests: takes the counters' lock and never gives it back (a worker dying while
+ * counting). 0, or -1 without counters. */
+int sq_rate_hold(struct store *);
 
 #endif

@@ -22,9 +22,11 @@
 
 #include "log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -33,6 +35,7 @@
 #include <unistd.h>
 
 #define SHARED_MAGIC 0x74616c6c79736831ULL     /* "tallysh1" */
+#define SHARED_SIZE 4096                        /* one page, as the file has always been */
 
 struct sq_shared {
 	uint64_t magic;
@@ -40,22 +43,22 @@ struct sq_shared {
 	pthread_mutex_t write_lock;
 };
 
-void
-sq_shared_open(struct sq_store *st)
+void *
+sq_shared_map(const struct sq_store *st, const char *suffix, size_t size, uint64_t magic,
+    size_t lock_off, const char *without, int *fdp)
 {
 	char path[1100];
-	struct sq_shared *sh;
-	int fd;
-
 	struct stat db;
-	int alone;
+	uint64_t *p;
+	int fd, alone;
 
-	snprintf(path, sizeof(path), "%s.shared", st->cfg.database);
+	*fdp = -1;
+	assert(size >= lock_off + sizeof(pthread_mutex_t) && lock_off >= sizeof(uint64_t));
+	snprintf(path, sizeof(path), "%s%s", st->cfg.database, suffix);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		if (access(path, F_OK) == 0)
-			log_msg(LOG_WARN, "%s: %s: keys are read from the database on every request "
-			    "and revocations reach running workers within a minute", path, strerror(errno));
-		return;
+			log_msg(LOG_WARN, "%s: %s: %s", path, strerror(errno), without);
+		return NULL;
 	}
 	/* made by root (tallyctl init): give it to the database's owner, as the worker is */
 	if (geteuid() == 0 && stat(st->cfg.database, &db) == 0)
@@ -63,39 +66,57 @@ sq_shared_open(struct sq_store *st)
 	alone = flock(fd, LOCK_EX | LOCK_NB) == 0;
 	if (!alone && flock(fd, LOCK_SH) != 0) {
 		close(fd);
-		return;
+		return NULL;
 	}
-	if (ftruncate(fd, 4096) != 0) {
+	if (ftruncate(fd, (off_t)size) != 0) {
 		close(fd);
-		return;
+		return NULL;
 	}
-	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (sh != MAP_FAILED && (alone || sh->magic != SHARED_MAGIC)) {
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED && (alone || p[0] != magic)) {
 		pthread_mutexattr_t a;
+		/* a new file is all zeros already; one of another layout is cleared */
+		if (p[0] != magic && p[0] != 0)
+			memset(p, 0, size);
 		pthread_mutexattr_init(&a);
 		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 		pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-		pthread_mutex_init(&sh->write_lock, &a);
+		pthread_mutex_init((pthread_mutex_t *)((char *)p + lock_off), &a);
 		pthread_mutexattr_destroy(&a);
-		sh->magic = SHARED_MAGIC;
+		p[0] = magic;
 	}
 	if (alone)
 		flock(fd, LOCK_SH);     /* downgrade: others may now join */
-	if (sh == MAP_FAILED) {
+	if (p == MAP_FAILED) {
 		close(fd);
-		return;
+		return NULL;
 	}
-	st->shared = sh;
-	st->shared_fd = fd;         /* kept open: the shared flock lives with it */
+	*fdp = fd;                  /* kept open: the shared flock lives with it */
+	return p;
+}
+
+void
+sq_shared_unmap(void *p, size_t size, int fd)
+{
+	if (p != NULL) {
+		munmap(p, size);
+		close(fd);
+	}
+}
+
+void
+sq_shared_open(struct sq_store *st)
+{
+	st->shared = sq_shared_map(st, ".shared", SHARED_SIZE, SHARED_MAGIC,
+	    offsetof(struct sq_shared, write_lock),
+	    "keys are read from the database on every request "
+	    "and revocations reach running workers within a minute", &st->shared_fd);
 }
 
 void
 sq_shared_close(struct sq_store *st)
 {
-	if (st->shared != NULL) {
-		munmap(st->shared, 4096);
-		close(st->shared_fd);
-	}
+	sq_shared_unmap(st->shared, SHARED_SIZE, st->shared_fd);
 	st->shared = NULL;
 }
 

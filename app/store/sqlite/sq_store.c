@@ -186,6 +186,7 @@ static const struct store_backend sqlite_backend = {
 	.funnel_events = sq_funnel_events,
 	.funnel_values = sq_funnel_values,
 	.retention = sq_retention,
+	.rate_take = sq_rate_take,
 };
 
 struct store *
@@ -216,6 +217,7 @@ sqlite_store_open(const struct cfg *cfg, enum store_mode mode, char *err, size_t
 		goto fail;
 	}
 	sq_shared_open(st);
+	sq_rate_open(st);
 	sq_key_cache_init(st);
 	return &st->base;
 fail:
@@ -231,6 +233,7 @@ sq_close(struct store *base)
 
 	sq_checkpointer_stop(st);
 	sq_shared_close(st);
+	sq_rate_close(st);
 	free(st->key_cache);
 	free(st->prices);
 	sq_conn_close(st->writer);
