@@ -570,6 +570,18 @@ test('a removed membership stops the same token at once: 403', async () => {
   expectStatus(rs, await readStats(rs, carol.token, 'carol'), 200);
 });
 
+test('an oversized token: 401 while nginx passes it, then nginx\'s 400, both with the §8 body', async () => {
+  // nginx holds a header line in one 8 KB buffer (large_client_header_buffers);
+  // a longer Authorization never reaches the worker. Its refusal is still JSON.
+  const [h, , sig] = rs256(extClaims()).split('.');
+  for (const [len, status, code] of [[8000, 401, 'invalid_token'], [9000, 400, 'bad_request'], [32000, 400, 'bad_request']]) {
+    const tok = `${h}.${'A'.repeat(len - h.length - sig.length - 2)}.${sig}`;
+    assert.equal(tok.length, len);
+    refusal(rs, await rs.get('/api/v1/analytics/stats', { headers: bearer(tok, { 'X-Project-Id': 'alpha' }) }), status, code);
+    refusal(rs, await rs.get('/api/v1/me', { headers: { 'X-API-Key': tok } }), status, code);
+  }
+});
+
 // ---- where the token is sent ----
 
 test('a token in X-API-Key behaves as Authorization: Bearer', async () => {
