@@ -224,7 +224,7 @@ before(async () => {
   assert.equal(hsAlice.slug, 'alpha');
   await Promise.all([
     seed(rs, alice.keys.ingest.key),
-    seed(rs, bob.keys.ingest.key),
+    seed(rs, bob.keys.ingest.key, 5),
     seed(es, esAlice.keys.ingest.key),
     seed(hs, hsAlice.keys.ingest.key),
   ]);
@@ -579,6 +579,33 @@ test('an oversized token: 401 while nginx passes it, then nginx\'s 400, both wit
     assert.equal(tok.length, len);
     refusal(rs, await rs.get('/api/v1/analytics/stats', { headers: bearer(tok, { 'X-Project-Id': 'alpha' }) }), status, code);
     refusal(rs, await rs.get('/api/v1/me', { headers: { 'X-API-Key': tok } }), status, code);
+  }
+});
+
+test('a login token on an ingest route: 403, nothing stored', async () => {
+  const before = await snapshot(rs);
+  const m = { event: 'jwt_probe', userId: 'u-jwt', messageId: uid('jwt-write') };
+  refusal(rs, await rs.post('/api/v1/events', m, { headers: bearer(alice.token, { 'X-Project-Id': 'alpha' }) }), 403, 'forbidden');
+  refusal(rs, await rs.post('/api/v1/batch', { batch: [{ type: 'track', ...m }] }, { headers: bearer(rs256(extClaims({ role: 'owner' }))) }),
+    403, 'forbidden');
+  assert.deepEqual(await snapshot(rs), before);
+});
+
+test('two project names at once never reach the one the token has no access to', async () => {
+  // bob may read beta (5 events) and not alpha (3 events); X-Project-Id is
+  // the one a JWT read acts on, and membership is checked on it
+  const combos = [
+    { headers: { 'X-Project-Id': 'beta' }, query: '?project=alpha' },
+    { headers: { 'X-Project-Id': 'alpha' }, query: '?project=beta' },
+    { headers: { 'X-Project-Id': 'beta', 'X-Tenant-Id': 'alpha' }, query: '' },
+    { headers: { 'X-Tenant-Id': 'alpha' }, query: '?project=beta' },
+  ];
+  for (const tok of [bob.token, rs256(extClaims({ projects: ['beta'], role: 'owner' }))]) {
+    for (const { headers, query } of combos) {
+      const res = await rs.get(`/api/v1/analytics/stats${query}`, { headers: bearer(tok, headers) });
+      if (res.status === 200) assert.equal(res.body.data.events, 5, `only beta's data: ${res.text}`);
+      else refusal(rs, res, 403, 'forbidden');
+    }
   }
 });
 
