@@ -34,12 +34,14 @@ dispatch_auth_key(struct http_req *req, const char *key)
 	int rc;
 
 	if (auth_key_kind(key) == 0) {
+		http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
 		http_send_error(req, 401, "invalid_credentials", "the API key is not valid", NULL);
 		return -1;
 	}
 	auth_key_hash(key, hash);
 	rc = store_key_auth(req->store, hash, &req->auth);
 	if (rc == 1) {
+		http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
 		http_send_error(req, 401, "invalid_credentials", "the API key is unknown or revoked", NULL);
 		return -1;
 	}

@@ -100,8 +100,11 @@ allowed(struct http_req *req, const struct route *route)
 			return forbidden(req, "sending data needs an API key, not a login token");
 		break;
 	case ROUTE_READ:
-		if (req->auth.jwt)
-			return dispatch_jwt_project(req, named_project(req), role);
+		if (req->auth.jwt) {
+			if (dispatch_jwt_project(req, named_project(req), role) != 0)
+				return -1;
+			break;      /* every other project name must agree with it */
+		}
 		if (req->auth.kind != KEY_SECRET)
 			return forbidden(req, "an ingest key can only write events; reading needs a secret key");
 		break;
@@ -168,6 +171,7 @@ run(struct http_req *req)
 	if (route->auth != ROUTE_PUBLIC && route->auth != ROUTE_GUEST) {
 		switch (auth_header_key(req, key, sizeof(key))) {
 		case AUTH_MALFORMED:
+			http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
 			http_send_error(req, 401, "invalid_credentials", "the Authorization header is malformed", NULL);
 			return;
 		case AUTH_FOUND:
