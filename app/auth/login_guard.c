@@ -54,17 +54,39 @@ login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms
 	return a > b ? a : b;
 }
 
+/*
+ * Logins side by side all pass login_guard_check before any of them has
+ * failed, and a hash takes long enough for a burst to fit in: so the email's
+ * failure is counted before the hash. The add returns the count: one more
+ * than this attempt read means nobody came in between; otherwise another
+ * attempt runs beside this one and, past the free failures, this one waits
+ * as it would after that one's failure (its count stays, as a failure).
+ */
+int64_t
+login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms)
+{
+	int64_t wait, before, last, after;
+
+	if (store_login_failures(st, s->email, &before, &last) != 0)
+		return -1;
+	if (before == 0 || now_ms - last >= LOGIN_RUN_MS)
+		before = 0;
+	else if ((wait = last + login_wait_ms(before, s->max_email) - now_ms) > 0)
+		return wait;
+	if (store_login_failure_add(st, s->email, now_ms, now_ms - LOGIN_RUN_MS, &after) != 0)
+		return -1;
+	return after == before + 1 ? 0 : login_wait_ms(after - 1, s->max_email);
+}
+
 int64_t
 login_guard_failed(struct store *st, const struct login_scopes *s, int64_t now_ms)
 {
-	int64_t fe, fi, a, b;
+	int64_t fi;
 
-	if (store_login_failure_add(st, s->email, now_ms, now_ms - LOGIN_RUN_MS, &fe) != 0 ||
-	    store_login_failure_add(st, s->ip, now_ms, now_ms - LOGIN_RUN_MS, &fi) != 0)
+	/* the email's failure was counted by login_guard_claim */
+	if (store_login_failure_add(st, s->ip, now_ms, now_ms - LOGIN_RUN_MS, &fi) != 0)
 		return -1;
-	a = login_wait_ms(fe, s->max_email);
-	b = login_wait_ms(fi, s->max_ip);
-	return a > b ? a : b;
+	return login_wait_ms(fi, s->max_ip);
 }
 
 int

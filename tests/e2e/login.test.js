@@ -18,6 +18,8 @@ const SETTINGS = {
   main: {},
   signupOff: { TALLY_SIGNUP: 'off' },
   perIp: { TALLY_LOGIN_MAX_FAILURES_PER_IP: '8' },
+  burstEmail: { TALLY_LOGIN_MAX_FAILURES_PER_IP: '1000000' },
+  burstIp: { TALLY_LOGIN_MAX_FAILURES: '1000000', TALLY_LOGIN_MAX_FAILURES_PER_IP: '8' },
   timing: { TALLY_LOGIN_MAX_FAILURES: '1000000', TALLY_LOGIN_MAX_FAILURES_PER_IP: '1000000' },
 };
 const started = {};
@@ -312,6 +314,42 @@ test('brute force: many unknown emails from one address are held up per address'
   res = await login(stack, real.account.email, PASSWORD);
   expectStatus(stack, res, 200);
 });
+
+/*
+ * A burst of logins side by side: every one of them is checked before any
+ * has failed, so a guard that counts a failure only after the hash lets
+ * them all try a password.
+ */
+async function burst(stack, n, emailOf) {
+  const res = await Promise.all(Array.from({ length: n },
+    (_, i) => login(stack, emailOf(i), `burst guess ${i}`)));
+  const tried = res.filter((r) => r.status === 401);
+  const held = res.filter((r) => r.status === 429);
+  for (const r of tried) expectError(stack, r, 401, 'invalid_credentials');
+  for (const r of held) {
+    expectError(stack, r, 429, 'too_many_attempts');
+    retryAfter(r);
+  }
+  assert.equal(tried.length + held.length, n, 'every answer is 401 or 429');
+  return tried.length;
+}
+
+test('brute force: a burst of parallel guesses on one email tries no more passwords than the free ones', async (t) => {
+  const stack = await stackFor('burstEmail');
+  await account(stack, 'burst@example.com');
+  const tried = await burst(stack, 24, () => 'burst@example.com');
+  t.diagnostic(`${tried} of 24 parallel guesses were checked`);
+  // 5 free failures and the 6th that starts the wait, as one after another
+  assert.ok(tried >= 1 && tried <= 6, `${tried} of 24 parallel guesses had their password checked`);
+  expectError(stack, await login(stack, 'burst@example.com', PASSWORD), 429, 'too_many_attempts');
+});
+
+test('brute force: a burst of parallel guesses from one address tries no more than its free failures',
+  { todo: 'the per-address count is still taken after the hash (login_guard.c)' }, async () => {
+    const stack = await stackFor('burstIp');
+    const tried = await burst(stack, 24, (i) => `burst-${i}@example.com`);
+    assert.ok(tried >= 1 && tried <= 9, `${tried} of 24 parallel guesses had their password checked`);
+  });
 
 /* ----------------------------------------------------------------- timing */
 
