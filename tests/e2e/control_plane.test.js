@@ -698,3 +698,61 @@ test('projects: members API validation', async () => {
   expectError(stack, await stack.del(`/api/v1/projects/${slug}/members/abc`, owner()), 404, 'not_found');
   assert.deepEqual(await members(), before);
 });
+
+/* ------------------------------------------------------------ side by side */
+
+function statuses(list) {
+  const out = {};
+  for (const r of list) out[r.status] = (out[r.status] || 0) + 1;
+  return out;
+}
+
+test('side by side: parallel creates of one slug make one project, the rest 409 slug_taken', async () => {
+  const count = await projectCount();
+  const who = ['owner', 'admin', 'viewer', 'outsider', 'owner', 'admin'];
+  const res = await Promise.all(who.map((w, i) =>
+    stack.post('/api/v1/projects', { name: `race ${i}`, slug: 'raced-slug' }, { key: acct[w].token })));
+  assert.deepEqual(statuses(res), { 201: 1, 409: 5 });
+  for (const r of res.filter((x) => x.status === 409)) expectError(stack, r, 409, 'slug_taken');
+  assert.equal(await projectCount(), count + 1);
+  // the winner is its one member, as owner
+  const winner = acct[who[res.findIndex((r) => r.status === 201)]];
+  const members = await stack.get('/api/v1/projects/raced-slug/members', { key: winner.token });
+  expectStatus(stack, members, 200);
+  assert.deepEqual(members.body.data.map((m) => [m.email, m.role]), [[winner.email, 'owner']]);
+});
+
+test('side by side: two owners stepping down at once leave one owner', async () => {
+  const made = await stack.post('/api/v1/projects', { name: 'Two Owners', slug: 'two-owners' }, owner());
+  expectStatus(stack, made, 201);
+  const path = '/api/v1/projects/two-owners/members';
+  expectStatus(stack, await stack.post(path, { email: acct.admin.email, role: 'owner' }, owner()), 200);
+  for (let round = 0; round < 3; round++) {
+    // both owners demote themselves together; then make both owners again
+    const res = await Promise.all([
+      stack.post(path, { email: acct.owner.email, role: 'viewer' }, owner()),
+      stack.post(path, { email: acct.admin.email, role: 'viewer' }, { key: acct.admin.token }),
+    ]);
+    const st = statuses(res);
+    assert.deepEqual(st, { 200: 1, 409: 1 }, JSON.stringify(res.map((r) => r.text)));
+    const remaining = res[0].status === 409 ? acct.owner : acct.admin;
+    const list = (await stack.get(path, { key: remaining.token })).body.data;
+    assert.deepEqual(list.filter((m) => m.role === 'owner').map((m) => m.email), [remaining.email]);
+    const demoted = remaining === acct.owner ? acct.admin : acct.owner;
+    expectStatus(stack, await stack.post(path, { email: demoted.email, role: 'owner' }, { key: remaining.token }), 200);
+  }
+  // and removing both at once likewise
+  const res = await Promise.all([
+    stack.del(`${path}/${acct.owner.id}`, owner()),
+    stack.del(`${path}/${acct.admin.id}`, { key: acct.admin.token }),
+  ]);
+  assert.deepEqual(statuses(res), { 204: 1, 409: 1 });
+});
+
+test('side by side: parallel revokes of one key: one 204, the rest 404', async () => {
+  const k = await freshKey('ingest');
+  const res = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+    stack.del(`/api/v1/projects/${slug}/keys/${k.id}`, { key: acct[i % 2 ? 'admin' : 'owner'].token })));
+  assert.deepEqual(statuses(res), { 204: 1, 404: 5 });
+  expectError(stack, await track(k.key), 401, 'invalid_credentials');
+});
