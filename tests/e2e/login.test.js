@@ -11,8 +11,8 @@ const PASSWORD = 'correct horse battery';
 
 /*
  * The stacks this file needs, each started on first use: the default
- * limits; signup off; a low per-address limit; and limits so high that the
- * timing test never locks.
+ * limits; signup off; a low per-address limit; one limit at a time for the
+ * parallel bursts; and limits so high that the timing test never locks.
  */
 const SETTINGS = {
   main: {},
@@ -100,6 +100,17 @@ test('signup: a taken email, also in other case, is 409 email_taken and changes 
   expectError(stack, await login(stack, 'dup@example.com', 'another password'), 401, 'invalid_credentials');
   const { stdout } = await stack.ctl('project', 'list');
   assert.ok(!/dup-again/.test(stdout), 'a refused signup made a project');
+});
+
+test('signup: parallel signups of one email make one account', async () => {
+  const stack = await stackFor('main');
+  const res = await Promise.all(['race@example.com', 'RACE@example.com', 'Race@Example.com', 'race@example.com']
+    .map((email, i) => signup(stack, { email, password: `${PASSWORD} ${i}`, project_name: `race ${i}` })));
+  const made = res.filter((r) => r.status === 201);
+  assert.equal(made.length, 1, res.map((r) => r.status).join(','));
+  for (const r of res.filter((x) => x.status !== 201)) expectError(stack, r, 409, 'email_taken');
+  const i = res.indexOf(made[0]);
+  expectStatus(stack, await login(stack, 'race@example.com', `${PASSWORD} ${i}`), 200);
 });
 
 test('signup: the password policy (10 characters to 256 bytes) is 400 validation_failed on password', async () => {
