@@ -29,25 +29,34 @@ login_scopes_init(struct login_scopes *s, const char *email, const char *ip, int
 	s->max_ip = max_ip;
 }
 
-/* ms left of the scope's wait at now_ms; 0 when none, -1 on failure. */
+/*
+ * ms left of the scope's wait at now_ms; 0 when none, -1 on failure. The
+ * failures of the scope's current run into *seen. Within the free failures
+ * there is no wait at all: a failure beside this request may be stamped
+ * with a later arrival than now_ms, and must not read as a wait.
+ */
 static int64_t
-wait_left(struct store *st, const char *scope, int64_t max, int64_t now_ms)
+wait_left(struct store *st, const char *scope, int64_t max, int64_t now_ms, int64_t *seen)
 {
-	int64_t failures, last, until;
+	int64_t failures, last, wait;
 
+	*seen = 0;
 	if (store_login_failures(st, scope, &failures, &last) != 0)
 		return -1;
 	if (failures == 0 || now_ms - last >= LOGIN_RUN_MS)
 		return 0;
-	until = last + login_wait_ms(failures, max);
-	return until > now_ms ? until - now_ms : 0;
+	*seen = failures;
+	if ((wait = login_wait_ms(failures, max)) == 0)
+		return 0;
+	return last + wait > now_ms ? last + wait - now_ms : 0;
 }
 
 int64_t
 login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms)
 {
-	int64_t a = wait_left(st, s->email, s->max_email, now_ms);
-	int64_t b = wait_left(st, s->ip, s->max_ip, now_ms);
+	int64_t seen;
+	int64_t a = wait_left(st, s->email, s->max_email, now_ms, &seen);
+	int64_t b = wait_left(st, s->ip, s->max_ip, now_ms, &seen);
 
 	if (a < 0 || b < 0)
 		return -1;
@@ -65,13 +74,9 @@ login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms
 int64_t
 login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms)
 {
-	int64_t wait, before, last, after;
+	int64_t wait, before, after;
 
-	if (store_login_failures(st, s->email, &before, &last) != 0)
-		return -1;
-	if (before == 0 || now_ms - last >= LOGIN_RUN_MS)
-		before = 0;
-	else if ((wait = last + login_wait_ms(before, s->max_email) - now_ms) > 0)
+	if ((wait = wait_left(st, s->email, s->max_email, now_ms, &before)) != 0)
 		return wait;
 	if (store_login_failure_add(st, s->email, now_ms, now_ms - LOGIN_RUN_MS, &after) != 0)
 		return -1;

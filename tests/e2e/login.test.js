@@ -345,6 +345,18 @@ async function burst(stack, n, emailOf) {
   return tried.length;
 }
 
+test('brute force: a burst within the free failures is answered in full, never 429', async () => {
+  const stack = await stackFor('burstEmail');
+  for (let round = 0; round < 5; round++) {
+    const email = `within-${round}@example.com`;
+    await account(stack, email);
+    // five at once: all are free failures, whatever order they land in
+    const res = await Promise.all(Array.from({ length: 5 }, (_, i) => login(stack, email, `free guess ${i}`)));
+    for (const r of res) expectError(stack, r, 401, 'invalid_credentials');
+    expectStatus(stack, await login(stack, email, PASSWORD), 200);
+  }
+});
+
 test('brute force: a burst of parallel guesses on one email tries no more passwords than the free ones', async (t) => {
   const stack = await stackFor('burstEmail');
   await account(stack, 'burst@example.com');
