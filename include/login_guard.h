@@ -32,9 +32,15 @@ void login_scopes_init(struct login_scopes *s, const char *email, const char *ip
 
 /* 0: go on; else ms until a try is allowed again. -1 when the store fails. */
 int64_t login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms);
-/* A failure of both scopes; the wait it now imposes (0 when none), -1 when the store fails. */
+/*
+ * After login_guard_check, before the password is hashed: counts the try as
+ * the email's failure at once, so parallel tries cannot all pass one check.
+ * 0: go on; else ms to wait (the try is refused); -1 when the store fails.
+ */
+int64_t login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms);
+/* A failure of the address (the email's was claimed); the wait it now imposes, -1 on failure. */
 int64_t login_guard_failed(struct store *st, const struct login_scopes *s, int64_t now_ms);
-/* A success clears the email's run (the address's stays, so one good account does not reset it). */
+/* A success clears the email's run, its claim with it (the address's stays, so one good account does not reset it). */
 int login_guard_passed(struct store *st, const struct login_scopes *s);
 
 #endif

@@ -179,7 +179,8 @@ handle_login(struct http_req *req)
 		util_strlcpy(email, "-", sizeof(email));
 	login_scopes_init(&scopes, email, req->remote_addr, req->cfg->login_max_failures,
 	    req->cfg->login_max_failures_per_ip);
-	if ((wait = login_guard_check(req->store, &scopes, req->received_ms)) != 0) {
+	if ((wait = login_guard_check(req->store, &scopes, req->received_ms)) != 0 ||
+	    (wait = login_guard_claim(req->store, &scopes, req->received_ms)) != 0) {
 		if (wait < 0)
 			handler_unavailable(req);
 		else
