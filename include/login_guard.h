@@ -30,17 +30,18 @@ int64_t login_wait_ms(int64_t failures, int64_t max);
 void login_scopes_init(struct login_scopes *s, const char *email, const char *ip,
     int64_t max_email, int64_t max_ip);
 
-/* 0: go on; else ms until a try is allowed again. -1 when the store fails. */
-int64_t login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms);
 /*
- * After login_guard_check, before the password is hashed: counts the try as
- * the email's failure at once, so parallel tries cannot all pass one check.
- * 0: go on; else ms to wait (the try is refused); -1 when the store fails.
+ * Before the password is hashed: counts the try as a failure of the email
+ * and of the address at once, so parallel tries cannot all pass one check.
+ * 0: go on (a failed password then needs nothing more); else ms to wait
+ * (the try is refused, 429); -1 when the store fails.
  */
 int64_t login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms);
-/* A failure of the address (the email's was claimed); the wait it now imposes, -1 on failure. */
-int64_t login_guard_failed(struct store *st, const struct login_scopes *s, int64_t now_ms);
-/* A success clears the email's run, its claim with it (the address's stays, so one good account does not reset it). */
+/*
+ * The password held: the email's run ends, and the address's claim is
+ * given back (its earlier failures stay, so one good account does not
+ * let an address try others freely).
+ */
 int login_guard_passed(struct store *st, const struct login_scopes *s);
 
 #endif

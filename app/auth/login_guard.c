@@ -51,51 +51,48 @@ wait_left(struct store *st, const char *scope, int64_t max, int64_t now_ms, int6
 	return last + wait > now_ms ? last + wait - now_ms : 0;
 }
 
-int64_t
-login_guard_check(struct store *st, const struct login_scopes *s, int64_t now_ms)
-{
-	int64_t seen;
-	int64_t a = wait_left(st, s->email, s->max_email, now_ms, &seen);
-	int64_t b = wait_left(st, s->ip, s->max_ip, now_ms, &seen);
-
-	if (a < 0 || b < 0)
-		return -1;
-	return a > b ? a : b;
-}
-
 /*
- * Logins side by side all pass login_guard_check before any of them has
- * failed, and a hash takes long enough for a burst to fit in: so the email's
- * failure is counted before the hash. The add returns the count: one more
- * than this attempt read means nobody came in between; otherwise another
- * attempt runs beside this one and, past the free failures, this one waits
- * as it would after that one's failure (its count stays, as a failure).
+ * Logins side by side all pass the read of the counts before any of them
+ * has failed, and a hash takes long enough for a burst to fit in. So each
+ * try is counted as a failure of both scopes before the hash: the add
+ * returns the count, and one more than this try read means nobody came in
+ * between (the wait that read checked holds). Otherwise other tries run
+ * beside this one, and past the free failures this one is refused as if
+ * they had failed (its count stays, as a failure).
  */
-int64_t
-login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms)
+static int64_t
+claim(struct store *st, const char *scope, int64_t max, int64_t now_ms)
 {
 	int64_t wait, before, after;
 
-	if ((wait = wait_left(st, s->email, s->max_email, now_ms, &before)) != 0)
+	if ((wait = wait_left(st, scope, max, now_ms, &before)) != 0)
 		return wait;
-	if (store_login_failure_add(st, s->email, now_ms, now_ms - LOGIN_RUN_MS, &after) != 0)
+	if (store_login_failure_add(st, scope, now_ms, now_ms - LOGIN_RUN_MS, &after) != 0)
 		return -1;
-	return after == before + 1 ? 0 : login_wait_ms(after - 1, s->max_email);
+	return after == before + 1 ? 0 : login_wait_ms(after - 1, max);
 }
 
 int64_t
-login_guard_failed(struct store *st, const struct login_scopes *s, int64_t now_ms)
+login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms)
 {
-	int64_t fi;
+	int64_t a = claim(st, s->email, s->max_email, now_ms), b;
 
-	/* the email's failure was counted by login_guard_claim */
-	if (store_login_failure_add(st, s->ip, now_ms, now_ms - LOGIN_RUN_MS, &fi) != 0)
-		return -1;
-	return login_wait_ms(fi, s->max_ip);
+	if (a != 0)
+		return a;
+	if ((b = claim(st, s->ip, s->max_ip, now_ms)) != 0) {
+		/* the address refuses: this try never reached the email's password */
+		if (b > 0 && store_login_failure_undo(st, s->email) != 0)
+			return -1;
+		return b;
+	}
+	return 0;
 }
 
 int
 login_guard_passed(struct store *st, const struct login_scopes *s)
 {
-	return store_login_failures_clear(st, s->email);
+	/* the email's run ends; the address keeps its run minus this try's claim */
+	if (store_login_failures_clear(st, s->email) != 0)
+		return -1;
+	return store_login_failure_undo(st, s->ip);
 }

@@ -179,8 +179,7 @@ handle_login(struct http_req *req)
 		util_strlcpy(email, "-", sizeof(email));
 	login_scopes_init(&scopes, email, req->remote_addr, req->cfg->login_max_failures,
 	    req->cfg->login_max_failures_per_ip);
-	if ((wait = login_guard_check(req->store, &scopes, req->received_ms)) != 0 ||
-	    (wait = login_guard_claim(req->store, &scopes, req->received_ms)) != 0) {
+	if ((wait = login_guard_claim(req->store, &scopes, req->received_ms)) != 0) {
 		if (wait < 0)
 			handler_unavailable(req);
 		else
@@ -195,10 +194,7 @@ handle_login(struct http_req *req)
 	ok = password_verify(pw, strlen(pw), rc == 0 ? hash : NULL) == 1 && rc == 0;
 	explicit_bzero(hash, sizeof(hash));
 	if (!ok) {
-		if ((wait = login_guard_failed(req->store, &scopes, req->received_ms)) < 0) {
-			handler_unavailable(req);
-			return;
-		}
+		/* counted already, by the claim */
 		http_send_error(req, 401, "invalid_credentials", "wrong email or password", NULL);
 		return;
 	}

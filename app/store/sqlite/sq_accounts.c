@@ -473,18 +473,32 @@ sq_login_failure_add(struct store *base, const char *scope, int64_t now_ms,
 	return sq_write((struct sq_store *)base, failure_add_tx, &a);
 }
 
+struct scope_args {
+	enum sq_stmt which;
+	const char *scope;
+};
+
 static int
-failures_clear_tx(struct sq_conn *c, void *arg)
+scope_tx(struct sq_conn *c, void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(c, SQ_LOGIN_FAILURES_CLEAR);
+	struct scope_args *a = arg;
+	sqlite3_stmt *s = sq_stmt(c, a->which);
 	if (s == NULL)
 		return -1;
-	sq_bind_text(s, 1, arg);
+	sq_bind_text(s, 1, a->scope);
 	return sq_exec(c, s);
 }
 
 int
 sq_login_failures_clear(struct store *base, const char *scope)
 {
-	return sq_write((struct sq_store *)base, failures_clear_tx, (void *)scope);
+	struct scope_args a = { SQ_LOGIN_FAILURES_CLEAR, scope };
+	return sq_write((struct sq_store *)base, scope_tx, &a);
+}
+
+int
+sq_login_failure_undo(struct store *base, const char *scope)
+{
+	struct scope_args a = { SQ_LOGIN_FAILURE_UNDO, scope };
+	return sq_write((struct sq_store *)base, scope_tx, &a);
 }
