@@ -501,11 +501,16 @@ test('prune and backup while ingest goes on: every request answered, every ackno
   await new Promise((r) => setTimeout(r, 200));
   const ackedBeforeBackup = [...acked];
   const backing = ctl('backup', backupFile);
-  const [pr, bk] = await Promise.all([pruning, backing]);
-  const busyFor = Date.now() - started;
-  await new Promise((r) => setTimeout(r, Math.max(1500, 6000 - busyFor)));
-  stop = true;
-  await Promise.all(writers);
+  let pr;
+  let bk;
+  try {
+    [pr, bk] = await Promise.all([pruning, backing]);
+    const busyFor = Date.now() - started;
+    await new Promise((r) => setTimeout(r, Math.max(1500, 6000 - busyFor)));
+  } finally {
+    stop = true;    // a failed prune or backup must not leave the writers running
+    await Promise.all(writers);
+  }
   t.diagnostic(`${requests} ingest requests in ${Date.now() - started} ms; prune: ${pr.stdout.match(/total.*/)?.[0]}; ${bk.stdout.trim()}`);
 
   assert.deepEqual(failures, [], 'every ingest request answered 202');

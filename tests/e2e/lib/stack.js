@@ -110,7 +110,7 @@ export class Stack {
   /** Runs tallyctl against this stack's config; rejects on a non-zero exit. */
   async ctl(...args) {
     const { stdout, stderr } = await run(path.join(this.bin, 'tallyctl'), ['--config', this.conf, ...args],
-      { env: this.env, timeout: 30000 });
+      { env: this.env, timeout: 120000 });   // a prune under load may take its time
     return { stdout, stderr };
   }
 
