@@ -72,8 +72,36 @@ test('tally-worker started without a FastCGI socket on fd 0 says so', () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A login-token secret file of `mode` in dir. */
+function secretFile(dir, mode = 0o600, text = 'a'.repeat(64)) {
+  const f = path.join(dir, 'jwt.secret');
+  fs.writeFileSync(f, text, { mode });
+  fs.chmodSync(f, mode);
+  return f;
+}
+
+test('the worker refuses to start without a usable jwt_secret_file, naming the file', () => {
+  const cases = [
+    ['missing', () => {}, /jwt_secret_file .*jwt\.secret: No such file/],
+    ['readable by others', (dir) => secretFile(dir, 0o644), /mode 644 lets others read or change it/],
+    ['too short', (dir) => secretFile(dir, 0o600, 'short'), /shorter than 32 bytes/],
+  ];
+  for (const [what, make, message] of cases) {
+    const { dir, file } = tmpConf((dir) => `database = ${dir}/w.db\njwt_secret_file = ${dir}/jwt.secret\n`);
+    assert.equal(run('tallyctl', ['--config', file, 'migrate']).status, 0);
+    make(dir);
+    const sock = path.join(dir, 'w.sock');
+    const r = spawnSync('spawn-fcgi', ['-n', '-s', sock, '--', path.join(BIN, 'tally-worker'), '--config', file],
+      { encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.status, 1, what);
+    assert.match(r.stderr, message, what);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the worker refuses to serve a database whose schema is behind, unless auto_migrate', () => {
-  const { dir, file } = tmpConf((dir) => `database = ${dir}/empty.db\n`);
+  const { dir, file } = tmpConf((dir) => `database = ${dir}/empty.db\njwt_secret_file = ${dir}/jwt.secret\n`);
+  secretFile(dir);
   const sock = path.join(dir, 'w.sock');
   let r = spawnSync('spawn-fcgi', ['-n', '-s', sock, '--', path.join(BIN, 'tally-worker'), '--config', file],
     { encoding: 'utf8', timeout: 20000 });
