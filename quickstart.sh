@@ -59,11 +59,17 @@ if [ ! -f "$TALLY_VAR/demo.env" ]; then
 	ctl project list | awk '{print $2}' | grep -qx demo || ctl project create demo "Demo project" >/dev/null 2>&1
 	ingest=$(ctl key create demo ingest --name "quickstart ingest" 2>/dev/null)
 	secret=$(ctl key create demo secret --name "quickstart secret" 2>/dev/null)
+	# an owner account for the dashboard and the control plane (docs/auth.md)
+	password=$(openssl rand -hex 12)
+	printf '%s\n' "$password" | ctl account create demo@example.com >/dev/null 2>&1 || true
+	ctl member add demo demo@example.com owner >/dev/null 2>&1 || true
 	umask 077
 	cat > "$TALLY_VAR/demo.env" <<ENV
 TALLY_URL=$URL
 TALLY_INGEST_KEY=$ingest
 TALLY_SECRET_KEY=$secret
+TALLY_DEMO_EMAIL=demo@example.com
+TALLY_DEMO_PASSWORD=$password
 ENV
 	# a new demo project: a generated week, so the dashboard is full at once
 	say "loading a demo week into project demo (tallyctl demo-data, docs/demo-data.md)"
@@ -75,6 +81,7 @@ fi
 try_curl="curl -sS -X POST $URL/api/v1/events -H 'Authorization: Bearer $TALLY_INGEST_KEY' -H 'Content-Type: application/json' -d '{\"event\":\"signup\",\"userId\":\"user-1\",\"properties\":{\"plan\":\"pro\"}}'"
 read_curl="curl -sS '$URL/api/v1/events?limit=5' -H 'Authorization: Bearer $TALLY_SECRET_KEY'"
 stats_curl="curl -sS '$URL/api/v1/analytics/stats' -H 'Authorization: Bearer $TALLY_SECRET_KEY'"
+login_curl="curl -sS -X POST $URL/api/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"$TALLY_DEMO_EMAIL\",\"password\":\"$TALLY_DEMO_PASSWORD\"}'"
 
 if [ "$mode" = test ]; then
 	say "checking the quick start's own curl"
@@ -83,6 +90,13 @@ if [ "$mode" = test ]; then
 	if [ "${demo_loaded:-0}" = 1 ]; then
 		out=$(eval "$stats_curl")
 		echo "$out" | grep -q '"pageviews":[1-9]' || { echo "quick start: no demo data in the stats: $out" >&2; exit 1; }
+	fi
+	if [ -n "${TALLY_DEMO_EMAIL:-}" ]; then
+	say "checking the demo account's login and a read with its token"
+	token=$(eval "$login_curl" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+	[ -n "$token" ] || { echo "quick start: the demo account cannot log in" >&2; exit 1; }
+	out=$(curl -sS "$URL/api/v1/analytics/stats?project=demo" -H "Authorization: Bearer $token")
+	echo "$out" | grep -q '"data"' || { echo "quick start: the demo token cannot read: $out" >&2; exit 1; }
 	fi
 	scripts/stack.sh stop
 	say "running the test suite"
@@ -99,6 +113,7 @@ tally is running.
 
   ingest key  $TALLY_INGEST_KEY
   secret key  $TALLY_SECRET_KEY
+  login       $TALLY_DEMO_EMAIL / $TALLY_DEMO_PASSWORD   (owner of project demo)
 
 Send an event:
   $try_curl
@@ -108,6 +123,9 @@ Read it back:
 
 The demo week's numbers (README "Product analytics" has the rest):
   $stats_curl
+
+Log in for a token (README "Authentication"; reads then take ?project=demo):
+  $login_curl
 
 Track a web page: put this in its <head>
   <script defer src="$URL/tracker.v1.js" data-key="$TALLY_INGEST_KEY"></script>
