@@ -9,6 +9,7 @@
 #include "dispatch.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,7 +87,10 @@ dispatch_rate_limit(struct http_req *req)
 		return 0;
 	if (store_rate_take(req->store, scopes, n, req->received_ms, &r) != 0) {
 		/* the counters are a guard, not the data: a request is not lost for them */
-		log_msg(LOG_WARN, "rate limit counters unavailable; request %s let through", req->request_id);
+		static _Atomic int warned;
+		if (!atomic_exchange(&warned, 1))
+			log_msg(LOG_WARN, "rate limit counters unavailable: requests go through unlimited "
+			    "(docs/rate-limits.md)");
 		return 0;
 	}
 	add_number(req, "X-RateLimit-Limit", r.limit);
