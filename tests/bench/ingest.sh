@@ -88,7 +88,7 @@ is_int "$wrk_threads" && is_int "$wrk_conns" && is_int "$llm_conns" ||
 [ "$wrk_conns" -ge "$wrk_threads" ] && [ "$llm_conns" -ge "$wrk_threads" ] ||
 	die "wrk needs at least as many connections as threads"
 for c in $cases; do
-	case $c in a | b | c | d | e | f | g | h) ;; *) die "BENCH_CASES: unknown case '$c' (a b c d e f g h)" ;; esac
+	case $c in a | b | c | r | d | e | f | g | h) ;; *) die "BENCH_CASES: unknown case '$c' (a b c r d e f g h)" ;; esac
 done
 want() { case " $cases " in *" $1 "*) return 0 ;; esac; return 1; }
 want_llm() { want f || want g || want h; }
