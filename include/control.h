@@ -14,7 +14,8 @@ struct api_key;
 json_object *control_project_json(const struct project *p, int role);
 /* {id, kind, name, prefix, created_at, last_used_at, revoked_at}: never the key. */
 json_object *control_key_json(const struct api_key *k);
-/* The attempt-th other slug for a taken one: base-2 … base-9, then base-<random>. */
+/* The attempt-th other slug for a taken one: base-2 … base-9, then base-<6 random hex>. */
+#define SLUG_ATTEMPTS 12        /* tries before a made-up slug gives up (409) */
 void control_slug_variant(const char *base, int attempt, char out[SLUG_MAX + 1]);
 /* The caller's projects with its role in each (memberships, or an external token's claims); NULL on failure. */
 json_object *control_caller_projects(struct http_req *req);

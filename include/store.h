@@ -164,8 +164,8 @@ int store_login_failures(struct store *st, const char *scope, int64_t *failures,
 int store_login_failure_add(struct store *st, const char *scope, int64_t now_ms,
     int64_t fresh_after_ms, int64_t *failures);
 int store_login_failures_clear(struct store *st, const char *scope);
-/* One failure fewer (a claimed try that turned out well); never below 0. */
-int store_login_failure_undo(struct store *st, const char *scope);
+/* One failure fewer (a claimed try given back), the last one's time back to last_ms; never below 0. */
+int store_login_failure_undo(struct store *st, const char *scope, int64_t last_ms);
 
 /* ---- events ---- */
 struct ingest_meta {

@@ -22,31 +22,37 @@ login_scopes_init(struct login_scopes *s, const char *email, const char *ip, int
     int64_t max_ip)
 {
 	char hex[65];
+
+	memset(s, 0, sizeof(*s));
 	util_sha256_hex(email, strlen(email), hex);
-	snprintf(s->email, sizeof(s->email), "email:%s", hex);
-	snprintf(s->ip, sizeof(s->ip), "ip:%s", ip);
-	s->max_email = max_email;
-	s->max_ip = max_ip;
+	snprintf(s->scope[LOGIN_PAIR].name, sizeof(s->scope[0].name), "pair:%s:%s", hex, ip);
+	snprintf(s->scope[LOGIN_ADDRESS].name, sizeof(s->scope[0].name), "ip:%s", ip);
+	snprintf(s->scope[LOGIN_ACCOUNT].name, sizeof(s->scope[0].name), "email:%s", hex);
+	s->scope[LOGIN_PAIR].max = max_email;
+	s->scope[LOGIN_ADDRESS].max = max_ip;
+	s->scope[LOGIN_ACCOUNT].max = max_email * LOGIN_ACCOUNT_FACTOR;
 }
 
 /*
  * ms left of the scope's wait at now_ms; 0 when none, -1 on failure. The
- * failures of the scope's current run into *seen. Within the free failures
- * there is no wait at all: a failure beside this request may be stamped
- * with a later arrival than now_ms, and must not read as a wait.
+ * failures of the scope's current run and the last one's time into *sc.
+ * Within the free failures there is no wait at all: a failure beside this
+ * request may be stamped with a later arrival than now_ms, and must not
+ * read as a wait.
  */
 static int64_t
-wait_left(struct store *st, const char *scope, int64_t max, int64_t now_ms, int64_t *seen)
+wait_left(struct store *st, struct login_scope *sc, int64_t now_ms)
 {
 	int64_t failures, last, wait;
 
-	*seen = 0;
-	if (store_login_failures(st, scope, &failures, &last) != 0)
+	sc->seen = sc->seen_last = 0;
+	if (store_login_failures(st, sc->name, &failures, &last) != 0)
 		return -1;
 	if (failures == 0 || now_ms - last >= LOGIN_RUN_MS)
 		return 0;
-	*seen = failures;
-	if ((wait = login_wait_ms(failures, max)) == 0)
+	sc->seen = failures;
+	sc->seen_last = last;
+	if ((wait = login_wait_ms(failures, sc->max)) == 0)
 		return 0;
 	return last + wait > now_ms ? last + wait - now_ms : 0;
 }
@@ -54,45 +60,55 @@ wait_left(struct store *st, const char *scope, int64_t max, int64_t now_ms, int6
 /*
  * Logins side by side all pass the read of the counts before any of them
  * has failed, and a hash takes long enough for a burst to fit in. So each
- * try is counted as a failure of both scopes before the hash: the add
- * returns the count, and one more than this try read means nobody came in
- * between (the wait that read checked holds). Otherwise other tries run
- * beside this one, and past the free failures this one is refused as if
- * they had failed (its count stays, as a failure).
+ * try is counted as a failure before the hash: the add returns the count,
+ * and one more than this try read means nobody came in between (the wait
+ * that read checked holds). Otherwise other tries run beside this one, and
+ * past the free failures this one is refused as if they had failed (its
+ * count stays, as a failure).
  */
 static int64_t
-claim(struct store *st, const char *scope, int64_t max, int64_t now_ms)
+claim(struct store *st, struct login_scope *sc, int64_t now_ms)
 {
-	int64_t wait, before, after;
+	int64_t wait, after;
 
-	if ((wait = wait_left(st, scope, max, now_ms, &before)) != 0)
+	if ((wait = wait_left(st, sc, now_ms)) != 0)
 		return wait;
-	if (store_login_failure_add(st, scope, now_ms, now_ms - LOGIN_RUN_MS, &after) != 0)
+	if (store_login_failure_add(st, sc->name, now_ms, now_ms - LOGIN_RUN_MS, &after) != 0)
 		return -1;
-	return after == before + 1 ? 0 : login_wait_ms(after - 1, max);
+	sc->claimed = 1;
+	return after == sc->seen + 1 ? 0 : login_wait_ms(after - 1, sc->max);
+}
+
+/* Gives a scope's claim back: one failure fewer, the last one's time as it was. */
+static int
+release(struct store *st, struct login_scopes *s, int which)
+{
+	struct login_scope *sc = &s->scope[which];
+	return sc->claimed ? store_login_failure_undo(st, sc->name, sc->seen_last) : 0;
 }
 
 int64_t
-login_guard_claim(struct store *st, const struct login_scopes *s, int64_t now_ms)
+login_guard_claim(struct store *st, struct login_scopes *s, int64_t now_ms)
 {
-	int64_t a = claim(st, s->email, s->max_email, now_ms), b;
-
-	if (a != 0)
-		return a;
-	if ((b = claim(st, s->ip, s->max_ip, now_ms)) != 0) {
-		/* the address refuses: this try never reached the email's password */
-		if (b > 0 && store_login_failure_undo(st, s->email) != 0)
-			return -1;
-		return b;
+	for (int i = 0; i < LOGIN_SCOPES; i++) {
+		int64_t wait = claim(st, &s->scope[i], now_ms);
+		if (wait == 0)
+			continue;
+		/* refused: the scopes claimed before this one never saw a password tried */
+		for (int j = 0; j < i; j++)
+			if (release(st, s, j) != 0)
+				return -1;
+		return wait;
 	}
 	return 0;
 }
 
 int
-login_guard_passed(struct store *st, const struct login_scopes *s)
+login_guard_passed(struct store *st, struct login_scopes *s)
 {
-	/* the email's run ends; the address keeps its run minus this try's claim */
-	if (store_login_failures_clear(st, s->email) != 0)
+	/* the pair's run ends; the address and the account keep theirs, minus this try */
+	if (store_login_failures_clear(st, s->scope[LOGIN_PAIR].name) != 0 ||
+	    release(st, s, LOGIN_ADDRESS) != 0 || release(st, s, LOGIN_ACCOUNT) != 0)
 		return -1;
-	return store_login_failure_undo(st, s->ip);
+	return 0;
 }

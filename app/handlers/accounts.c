@@ -117,7 +117,7 @@ handle_signup(struct http_req *req)
 		    secret_hash, secret_prefix };
 		char base[SLUG_MAX + 1];
 		rc = store_signup(req->store, &in, &acct, &proj, &ik, &sk);
-		if (rc != 2 || attempt == 8)
+		if (rc != 2 || attempt == SLUG_ATTEMPTS)
 			break;
 		slug_from_name(name, base);
 		control_slug_variant(base, attempt, slug);
@@ -142,6 +142,8 @@ handle_signup(struct http_req *req)
 	http_send_json(req, 201, o);
 	json_object_put(o);
 	explicit_bzero(secret, sizeof(secret));
+	explicit_bzero(ingest, sizeof(ingest));
+	explicit_bzero(hash, sizeof(hash));
 }
 
 static void
@@ -257,9 +259,13 @@ handle_me(struct http_req *req)
 	struct account acct;
 
 	if (req->auth.account_id != 0) {
-		if (store_account_get(req->store, req->auth.account_id, &acct) != 0) {
+		int rc = store_account_get(req->store, req->auth.account_id, &acct);
+		if (rc != 0) {
 			json_object_put(o);
-			handler_unavailable(req);
+			if (rc == 1)    /* deleted between the token check and here */
+				http_send_error(req, 401, "invalid_token", "the account no longer exists", NULL);
+			else
+				handler_unavailable(req);
 			return;
 		}
 		json_object_object_add(o, "account", account_json(&acct));

@@ -105,7 +105,7 @@ handle_project_create(struct http_req *req)
 		char base[SLUG_MAX + 1];
 		rc = store_project_create_owned(req->store, req->auth.account_id, slug, name, &p);
 		/* a slug asked for is the caller's; a made-up one may move aside */
-		if (rc != 1 || slug_in != NULL || attempt == 8)
+		if (rc != 1 || slug_in != NULL || attempt == SLUG_ATTEMPTS)
 			break;
 		slug_from_name(name, base);
 		control_slug_variant(base, attempt, slug);
@@ -163,7 +163,7 @@ body_origins(struct http_req *req, char *out, size_t outsz, const char **text)
 		host = s == NULL ? NULL : strncmp(s, "https://", 8) == 0 ? s + 8
 		    : strncmp(s, "http://", 7) == 0 ? s + 7 : NULL;
 		if (host == NULL || *host == '\0' || strlen(s) > ORIGIN_MAX ||
-		    strcspn(host, "/?#@ \t\r\n") != strlen(host)) {
+		    strcspn(host, "/?#@\"\\ \t\r\n") != strlen(host)) {
 			json_object_put(arr);
 			return handler_bad_field(req, "allowed_origins",
 			    "each origin is scheme://host[:port], as a browser sends it in Origin");
@@ -203,6 +203,10 @@ handle_project_update(struct http_req *req)
 	    body_origins(req, origins, sizeof(origins), &u.allowed_origins) != 0)
 		return;
 	rc = store_project_update(req->store, req->auth.project_id, &u, &p);
+	if (rc == 1) {
+		http_send_error(req, 404, "not_found", "no such project", NULL);
+		return;
+	}
 	if (rc != 0) {
 		handler_unavailable(req);
 		return;

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "gzip.h"
+#include "router.h"
 #include "util.h"
 
 static const char *
@@ -46,6 +47,9 @@ http_req_free(struct http_req *req)
 	query_free(&req->query);
 	for (int i = 0; i < HTTP_MAX_CAPTURES; i++)
 		free(req->captures[i]);
+	/* signup and login bodies hold a password: gone before the memory is reused */
+	if (req->body != NULL && req->route != NULL && req->route->auth == ROUTE_GUEST)
+		explicit_bzero(req->body, req->body_len);
 	free(req->body);
 	json_object_put(req->json);
 	req->body = NULL;

@@ -230,6 +230,7 @@ run(struct http_req *req)
 		return;
 	if (dispatch_rate_limit(req) != 0)
 		return;
+	explicit_bzero(key, sizeof(key));
 	route->handler(req);
 }
 

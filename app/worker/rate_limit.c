@@ -50,9 +50,13 @@ request_scopes(const struct http_req *req, struct rate_scope *s)
 		    cfg->rate_limit_per_ip_per_min };
 		return n;
 	}
-	if (a->jwt)
-		s[n++] = (struct rate_scope){ scope_id("account", a->account_id, a->subject),
+	if (a->jwt) {
+		/* per login and project: each project's limit counts its own requests */
+		char who[300];
+		snprintf(who, sizeof(who), "%" PRId64 ":%s", a->project_id, a->subject);
+		s[n++] = (struct rate_scope){ scope_id("account", a->account_id, who),
 		    setting(a->project_id ? a->rate_key : -1, cfg->rate_limit_per_min) };
+	}
 	else {
 		s[n++] = (struct rate_scope){ scope_id("key", a->key_id, NULL),
 		    setting(a->rate_key, cfg->rate_limit_per_min) };

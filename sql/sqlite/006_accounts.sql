@@ -6,8 +6,10 @@ ALTER TABLE projects ADD COLUMN rate_limit_per_ip_per_min INTEGER;
 ALTER TABLE projects ADD COLUMN rate_limit_project_per_min INTEGER;
 
 -- email is stored lower-cased; password_hash is a crypt(3) string ($y$ or $2b$).
+-- AUTOINCREMENT: a login token names its account by id, so an id is never
+-- given again, even after the newest account is deleted.
 CREATE TABLE accounts (
-  id            INTEGER PRIMARY KEY,
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
   email         TEXT NOT NULL UNIQUE,
   password_hash TEXT NOT NULL,
   created_at    INTEGER NOT NULL

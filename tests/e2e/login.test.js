@@ -21,7 +21,13 @@ const SETTINGS = {
   burstEmail: { TALLY_LOGIN_MAX_FAILURES_PER_IP: '1000000' },
   burstIp: { TALLY_LOGIN_MAX_FAILURES: '1000000', TALLY_LOGIN_MAX_FAILURES_PER_IP: '8' },
   timing: { TALLY_LOGIN_MAX_FAILURES: '1000000', TALLY_LOGIN_MAX_FAILURES_PER_IP: '1000000' },
+  accountWide: { TALLY_LOGIN_MAX_FAILURES: '1' },
 };
+
+/** An agent whose connections leave from another loopback address (nginx sees it as the client). */
+function from(address) {
+  return new http.Agent({ localAddress: address });
+}
 const started = {};
 
 function stackFor(name) {
@@ -344,6 +350,37 @@ async function burst(stack, n, emailOf) {
   assert.equal(tried.length + held.length, n, 'every answer is 401 or 429');
   return tried.length;
 }
+
+test('brute force: failures from one address do not lock the account out for another', async () => {
+  const stack = await stackFor('main');
+  const email = `victim-${uid()}@example.com`;
+  await account(stack, email);
+  const attacker = from('127.0.0.2');
+  for (let i = 0; i < 6; i++) expectError(stack, await login(stack, email, 'wrong-password!', { agent: attacker }), 401);
+  const locked = await login(stack, email, PASSWORD, { agent: attacker });
+  expectError(stack, locked, 429, 'too_many_attempts');
+  // the owner, elsewhere, logs in with the right password at once
+  const owner = await login(stack, email, PASSWORD, { agent: from('127.0.0.3') });
+  expectStatus(stack, owner, 200);
+  assert.ok(owner.body.token);
+});
+
+test('brute force: guesses spread over many addresses meet the account-wide brake', async () => {
+  // one free failure per email and address, so ten account-wide
+  const stack = await stackFor('accountWide');
+  const email = `spread-${uid()}@example.com`;
+  await account(stack, email);
+  for (let i = 0; i < 11; i++) {
+    expectError(stack, await login(stack, email, 'wrong-password!', { agent: from(`127.0.1.${i + 1}`) }), 401,
+      'invalid_credentials');
+  }
+  const next = await login(stack, email, 'wrong-password!', { agent: from('127.0.1.100') });
+  expectError(stack, next, 429, 'too_many_attempts');
+  assert.ok(Number(next.headers['retry-after']) >= 1);
+  // a refused try counts nowhere: once the wait is over, a fresh address gets its password checked
+  await sleep(Number(next.headers['retry-after']) * 1000 + 200);
+  expectStatus(stack, await login(stack, email, PASSWORD, { agent: from('127.0.1.101') }), 200);
+});
 
 test('brute force: a burst within the free failures is answered in full, never 429', async () => {
   const stack = await stackFor('burstEmail');

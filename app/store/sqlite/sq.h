@@ -291,7 +291,7 @@ int sq_account_projects(struct store *, int64_t, store_account_project_cb, void 
 int sq_login_failures(struct store *, const char *, int64_t *, int64_t *);
 int sq_login_failure_add(struct store *, const char *, int64_t, int64_t, int64_t *);
 int sq_login_failures_clear(struct store *, const char *);
-int sq_login_failure_undo(struct store *, const char *);
+int sq_login_failure_undo(struct store *, const char *, int64_t);
 int sq_events_insert(struct store *, const struct ingest_meta *, const struct event *, size_t,
     unsigned char *, int64_t *, int64_t *);
 int sq_events_list(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);

@@ -476,6 +476,7 @@ sq_login_failure_add(struct store *base, const char *scope, int64_t now_ms,
 struct scope_args {
 	enum sq_stmt which;
 	const char *scope;
+	int64_t last;
 };
 
 static int
@@ -486,19 +487,21 @@ scope_tx(struct sq_conn *c, void *arg)
 	if (s == NULL)
 		return -1;
 	sq_bind_text(s, 1, a->scope);
+	if (a->which == SQ_LOGIN_FAILURE_UNDO)
+		sqlite3_bind_int64(s, 2, a->last);
 	return sq_exec(c, s);
 }
 
 int
 sq_login_failures_clear(struct store *base, const char *scope)
 {
-	struct scope_args a = { SQ_LOGIN_FAILURES_CLEAR, scope };
+	struct scope_args a = { SQ_LOGIN_FAILURES_CLEAR, scope, 0 };
 	return sq_write((struct sq_store *)base, scope_tx, &a);
 }
 
 int
-sq_login_failure_undo(struct store *base, const char *scope)
+sq_login_failure_undo(struct store *base, const char *scope, int64_t last_ms)
 {
-	struct scope_args a = { SQ_LOGIN_FAILURE_UNDO, scope };
+	struct scope_args a = { SQ_LOGIN_FAILURE_UNDO, scope, last_ms };
 	return sq_write((struct sq_store *)base, scope_tx, &a);
 }

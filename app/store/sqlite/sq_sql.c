@@ -69,12 +69,13 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_LOGIN_FAILURE_ADD] =
 	    "INSERT INTO login_failures(scope, failures, last_at) VALUES (?1, 1, ?2) "
 	    "ON CONFLICT(scope) DO UPDATE SET "
-	    "failures = CASE WHEN last_at < ?3 THEN 1 ELSE failures + 1 END, last_at = ?2 "
+	    "failures = CASE WHEN last_at <= ?3 THEN 1 ELSE failures + 1 END, last_at = ?2 "
 	    "RETURNING failures",
 	[SQ_LOGIN_FAILURES_CLEAR] =
 	    "DELETE FROM login_failures WHERE scope = ?1",
 	[SQ_LOGIN_FAILURE_UNDO] =
-	    "UPDATE login_failures SET failures = failures - 1 WHERE scope = ?1 AND failures > 0",
+	    "UPDATE login_failures SET failures = failures - 1, last_at = max(?2, 0) "
+	    "WHERE scope = ?1 AND failures > 0",
 
 	[SQ_KEY_INSERT] =
 	    "INSERT INTO api_keys(project_id, kind, name, prefix, hash, created_at) "
