@@ -30,6 +30,8 @@ struct auth_ctx {
 	int ip_anonymize;       /* the project stores truncated client addresses */
 	/* the project's rate limits (-1: the server's setting) */
 	int64_t rate_key, rate_ip, rate_project;
+	/* browser origins allowed to use the project's keys: a JSON array of strings, "[]" for any */
+	char allowed_origins[1024];
 	/* a JWT caller: the account (0 for an external token), its subject and role in the project */
 	int jwt;
 	int64_t account_id;

@@ -25,6 +25,7 @@ project_into_auth(struct auth_ctx *a, const struct project *p)
 	a->rate_key = p->rate_limit_per_min;
 	a->rate_ip = p->rate_limit_per_ip_per_min;
 	a->rate_project = p->rate_limit_project_per_min;
+	util_strlcpy(a->allowed_origins, p->allowed_origins, sizeof(a->allowed_origins));
 }
 
 int

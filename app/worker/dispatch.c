@@ -78,6 +78,26 @@ named_project(const struct http_req *req)
 	return v != NULL && *v != '\0' ? v : query_get(&req->query, "project");
 }
 
+/*
+ * A browser sends Origin; a project with allowed_origins takes its keys only
+ * from those pages. The list holds origins without quotes or backslashes
+ * (projects.c), so a quoted search in its JSON text is exact.
+ */
+static int
+origin_ok(const struct http_req *req)
+{
+	const char *origin = http_param(req, "HTTP_ORIGIN");
+	char quoted[260];
+
+	if (origin == NULL || *origin == '\0' || strcmp(req->auth.allowed_origins, "[]") == 0 ||
+	    req->auth.allowed_origins[0] == '\0')
+		return 1;
+	if (strlen(origin) > 250 || strpbrk(origin, "\"\\") != NULL)
+		return 0;
+	snprintf(quoted, sizeof(quoted), "\"%s\"", origin);
+	return strstr(req->auth.allowed_origins, quoted) != NULL;
+}
+
 static int
 forbidden(struct http_req *req, const char *msg)
 {
@@ -121,6 +141,8 @@ allowed(struct http_req *req, const struct route *route)
 	}
 	if (!project_header_ok(req))
 		return forbidden(req, "X-Project-Id, X-Tenant-Id or ?project= names another project than the credential's");
+	if (!req->auth.jwt && !origin_ok(req))
+		return forbidden(req, "this project's keys are not accepted from this page's origin (allowed_origins)");
 	return 0;
 }
 

@@ -756,3 +756,32 @@ test('side by side: parallel revokes of one key: one 204, the rest 404', async (
   assert.deepEqual(statuses(res), { 204: 1, 404: 5 });
   expectError(stack, await track(k.key), 401, 'invalid_credentials');
 });
+
+/* --------------------------------------------------------- allowed origins */
+
+test('allowed_origins: a project that lists origins takes its keys only from those pages', async () => {
+  const extra = acct.extra;
+  const send = (origin) => stack.post('/api/v1/track', { event: 'o', userId: 'o' },
+    { key: extra.ingest, headers: origin ? { Origin: origin } : {} });
+  // no list: any origin (the tracker runs anywhere)
+  expectStatus(stack, await send('https://anywhere.example'), 200);
+  const set = await stack.request('PATCH', `/api/v1/projects/${extra.slug}`,
+    { key: extra.token, json: { allowed_origins: ['https://shop.example', 'http://localhost:3000'] } });
+  expectStatus(stack, set, 200);
+  assert.deepEqual(set.body.settings.allowed_origins, ['https://shop.example', 'http://localhost:3000']);
+  expectStatus(stack, await send('https://shop.example'), 200);
+  expectStatus(stack, await send('http://localhost:3000'), 200);
+  expectStatus(stack, await send(null), 200);   // servers send no Origin
+  for (const origin of ['https://evil.example', 'https://shop.example.evil', 'https://shop', 'null']) {
+    const res = await send(origin);
+    expectError(stack, res, 403);
+    assert.match(res.body.message, /allowed_origins/);
+  }
+  // quotes and backslashes are refused in the list, so the match stays exact
+  expectError(stack, await stack.request('PATCH', `/api/v1/projects/${extra.slug}`,
+    { key: extra.token, json: { allowed_origins: ['https://a"b.example'] } }), 400);
+  const cleared = await stack.request('PATCH', `/api/v1/projects/${extra.slug}`,
+    { key: extra.token, json: { allowed_origins: [] } });
+  expectStatus(stack, cleared, 200);
+  expectStatus(stack, await send('https://evil.example'), 200);
+});

@@ -381,6 +381,7 @@ sq_key_auth(struct store *base, const char *hash, struct auth_ctx *out)
 		out->rate_key = sqlite3_column_int64(s, 6);
 		out->rate_ip = sqlite3_column_int64(s, 7);
 		out->rate_project = sqlite3_column_int64(s, 8);
+		sq_column_copy(s, 9, out->allowed_origins, sizeof(out->allowed_origins));
 		rc = 0;
 	} else if (step == SQLITE_DONE)
 		rc = 1;

@@ -94,7 +94,7 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_KEY_AUTH] =
 	    "SELECT k.id, k.project_id, k.kind, k.last_used_at, p.slug, p.ip_anonymize, "
 	    "coalesce(p.rate_limit_per_min, -1), coalesce(p.rate_limit_per_ip_per_min, -1), "
-	    "coalesce(p.rate_limit_project_per_min, -1) FROM api_keys k "
+	    "coalesce(p.rate_limit_project_per_min, -1), coalesce(p.allowed_origins, '[]') FROM api_keys k "
 	    "JOIN projects p ON p.id = k.project_id "
 	    "WHERE k.hash = ?1 AND k.revoked_at IS NULL",
 	[SQ_KEY_TOUCH] =
