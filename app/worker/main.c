@@ -121,6 +121,9 @@ main(int argc, char **argv)
 		log_msg(LOG_ERROR, "%s", err);
 		return 1;
 	}
+	if (w.jwt.public_pem != NULL && w.jwt.audience == NULL)
+		log_msg(LOG_WARN, "jwt_public_key_file is set without jwt_audience: every token of that "
+		    "identity provider is accepted, whatever application it was issued for");
 	if ((handler_stats = pool_stats_init()) == NULL) {
 		log_msg(LOG_ERROR, "cannot map the shared counters");
 		return 1;
