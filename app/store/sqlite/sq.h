@@ -152,6 +152,11 @@ void sq_conn_close(struct sq_conn *c);
 sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id);
 /* Runs a statement that returns no rows. 0 or -1 (logged). Resets it. */
 int sq_exec(struct sq_conn *c, sqlite3_stmt *s);
+/* Steps a statement of at most one row: 0 with the row handed to fill, 1 when none, -1 (logged). Resets it. */
+int sq_one_row(struct sq_conn *c, sqlite3_stmt *s, void (*fill)(sqlite3_stmt *, void *), void *out,
+    const char *what);
+/* fill for sq_one_row: a project row of SQ_PROJECT_COLUMNS. */
+void sq_fill_project(sqlite3_stmt *s, void *out);
 /* Logs the connection's last error with a context word. Returns -1. */
 int sq_fail(struct sq_conn *c, const char *what);
 /* The columns of an event as read back, in the order sq_event_row_read takes them. */

@@ -18,24 +18,6 @@ row_account(sqlite3_stmt *s, struct account *a)
 	a->created_ms = sqlite3_column_int64(s, 2);
 }
 
-/* Runs a one-row lookup; 0 with the row read by fill, 1 when none, -1. */
-static int
-lookup(struct sq_conn *c, sqlite3_stmt *s, void (*fill)(sqlite3_stmt *, void *), void *out,
-    const char *what)
-{
-	int step = sqlite3_step(s), rc = -1;
-
-	if (step == SQLITE_ROW) {
-		fill(s, out);
-		rc = 0;
-	} else if (step == SQLITE_DONE)
-		rc = 1;
-	else
-		sq_fail(c, what);
-	sqlite3_reset(s);
-	return rc;
-}
-
 static void
 fill_account(sqlite3_stmt *s, void *out)
 {
@@ -133,7 +115,7 @@ sq_account_by_email(struct store *base, const char *email, struct account *out, 
 
 	if (c != NULL && (s = sq_stmt(c, SQ_ACCOUNT_BY_EMAIL)) != NULL) {
 		sq_bind_text(s, 1, email);
-		rc = lookup(c, s, fill_by_email, &b, "account by email");
+		rc = sq_one_row(c, s, fill_by_email, &b, "account by email");
 	}
 	sq_read_release(st, c);
 	return rc;
@@ -149,7 +131,7 @@ sq_account_get(struct store *base, int64_t account_id, struct account *out)
 
 	if (c != NULL && (s = sq_stmt(c, SQ_ACCOUNT_BY_ID)) != NULL) {
 		sqlite3_bind_int64(s, 1, account_id);
-		rc = lookup(c, s, fill_account, out, "account by id");
+		rc = sq_one_row(c, s, fill_account, out, "account by id");
 	}
 	sq_read_release(st, c);
 	return rc;
@@ -163,12 +145,6 @@ struct signup_args {
 	struct project *project;
 	struct api_key *ingest, *secret;
 };
-
-static void
-fill_project(sqlite3_stmt *s, void *out)
-{
-	sq_row_project(s, out);
-}
 
 /* 1 when an account has that email / a project that slug, 0 when not, -1. */
 static int
@@ -184,9 +160,9 @@ taken(struct sq_conn *c, enum sq_stmt which, const char *value)
 		return -1;
 	sq_bind_text(s, 1, value);
 	if (which == SQ_ACCOUNT_BY_EMAIL)
-		rc = lookup(c, s, fill_by_email, &b, "account by email");
+		rc = sq_one_row(c, s, fill_by_email, &b, "account by email");
 	else
-		rc = lookup(c, s, fill_project, &p, "project by slug");
+		rc = sq_one_row(c, s, sq_fill_project, &p, "project by slug");
 	return rc < 0 ? -1 : rc == 0;
 }
 
@@ -262,7 +238,7 @@ role_in(struct sq_conn *c, int64_t account_id, int64_t project_id, int *role)
 		return -1;
 	sqlite3_bind_int64(s, 1, account_id);
 	sqlite3_bind_int64(s, 2, project_id);
-	if ((rc = lookup(c, s, fill_int, &v, "member role")) < 0)
+	if ((rc = sq_one_row(c, s, fill_int, &v, "member role")) < 0)
 		return -1;
 	*role = rc == 0 ? (int)v : ROLE_NONE;
 	return 0;
@@ -275,7 +251,7 @@ owners(struct sq_conn *c, int64_t project_id, int64_t *n)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, project_id);
-	return lookup(c, s, fill_int, n, "project owners") == 0 ? 0 : -1;
+	return sq_one_row(c, s, fill_int, n, "project owners") == 0 ? 0 : -1;
 }
 
 int
@@ -349,7 +325,7 @@ member_set_tx(struct sq_conn *c, void *arg)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, a->account_id);
-	if ((rc = lookup(c, s, fill_account, &acct, "account by id")) != 0)
+	if ((rc = sq_one_row(c, s, fill_account, &acct, "account by id")) != 0)
 		return rc;
 	if ((rc = keeps_an_owner(c, a)) != 0)
 		return rc;
@@ -438,7 +414,7 @@ sq_login_failures(struct store *base, const char *scope, int64_t *failures, int6
 
 	if (c != NULL && (s = sq_stmt(c, SQ_LOGIN_FAILURES)) != NULL) {
 		sq_bind_text(s, 1, scope);
-		rc = lookup(c, s, fill_failures, &f, "login failures") < 0 ? -1 : 0;
+		rc = sq_one_row(c, s, fill_failures, &f, "login failures") < 0 ? -1 : 0;
 	}
 	sq_read_release(st, c);
 	*failures = f.n;
@@ -462,7 +438,7 @@ failure_add_tx(struct sq_conn *c, void *arg)
 	sq_bind_text(s, 1, a->scope);
 	sqlite3_bind_int64(s, 2, a->now);
 	sqlite3_bind_int64(s, 3, a->fresh_after);
-	return lookup(c, s, fill_int, a->failures, "login failure") == 0 ? 0 : -1;
+	return sq_one_row(c, s, fill_int, a->failures, "login failure") == 0 ? 0 : -1;
 }
 
 int

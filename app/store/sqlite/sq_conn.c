@@ -137,6 +137,23 @@ sq_exec(struct sq_conn *c, sqlite3_stmt *s)
 	return 0;
 }
 
+int
+sq_one_row(struct sq_conn *c, sqlite3_stmt *s, void (*fill)(sqlite3_stmt *, void *), void *out,
+    const char *what)
+{
+	int step = sqlite3_step(s), rc = -1;
+
+	if (step == SQLITE_ROW) {
+		fill(s, out);
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 1;
+	else
+		sq_fail(c, what);
+	sqlite3_reset(s);
+	return rc;
+}
+
 void
 sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {

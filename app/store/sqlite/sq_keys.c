@@ -51,6 +51,12 @@ cache_slot(struct sq_store *st, const char *hash)
 }
 
 void
+sq_fill_project(sqlite3_stmt *s, void *out)
+{
+	sq_row_project(s, out);
+}
+
+void
 sq_row_project(sqlite3_stmt *s, struct project *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -105,21 +111,12 @@ sq_project_get(struct store *base, const char *slug, struct project *out)
 	struct sq_store *st = (struct sq_store *)base;
 	struct sq_conn *c = sq_read_acquire(st);
 	sqlite3_stmt *s;
-	int rc = -1, step;
+	int rc = -1;
 
-	if (c == NULL || (s = sq_stmt(c, SQ_PROJECT_BY_SLUG)) == NULL)
-		goto out;
-	sq_bind_text(s, 1, slug);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		sq_row_project(s, out);
-		rc = 0;
-	} else if (step == SQLITE_DONE)
-		rc = 1;
-	else
-		sq_fail(c, "project get");
-	sqlite3_reset(s);
-out:
+	if (c != NULL && (s = sq_stmt(c, SQ_PROJECT_BY_SLUG)) != NULL) {
+		sq_bind_text(s, 1, slug);
+		rc = sq_one_row(c, s, sq_fill_project, out, "project get");
+	}
 	sq_read_release(st, c);
 	return rc;
 }
@@ -129,21 +126,11 @@ int
 sq_project_by_id(struct sq_conn *c, int64_t id, struct project *out)
 {
 	sqlite3_stmt *s = sq_stmt(c, SQ_PROJECT_BY_ID);
-	int step, rc = -1;
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		sq_row_project(s, out);
-		rc = 0;
-	} else if (step == SQLITE_DONE)
-		rc = 1;
-	else
-		sq_fail(c, "project by id");
-	sqlite3_reset(s);
-	return rc;
+	return sq_one_row(c, s, sq_fill_project, out, "project by id");
 }
 
 struct project_update_args {
