@@ -10,14 +10,14 @@
 # seed corpus and exits 1 when a target crashes, printing how to reproduce.
 # Sources come from TALLY_SRC, else the repository holding this script. Needs clang with the libFuzzer
 # runtime (Debian: clang, libclang-rt-14-dev) and the -dev packages of
-# json-c, OpenSSL, zlib and libfcgi (headers only).
+# json-c, OpenSSL, zlib and libfcgi (headers only); the jwt target also libjwt.
 set -uo pipefail
 
 src=${TALLY_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 seconds=${FUZZ_SECONDS:-20}
 cc=${FUZZ_CC:-clang}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ingest query otlp hll tz)
+[ ${#targets[@]} -gt 0 ] || targets=(ingest query otlp hll tz jwt)
 
 fail() { echo "fuzz: $*" >&2; exit 1; }
 
@@ -51,16 +51,27 @@ declare -A sources=(
 	[otlp]="tests/fuzz/fuzz_otlp.c app/llm/otlp_pb.c app/llm/otlp_map.c ${parsers[*]}"
 	[hll]="tests/fuzz/fuzz_hll.c app/core/hll.c app/core/util.c"
 	[tz]="tests/fuzz/fuzz_tz.c app/core/tz.c app/core/util.c"
+	[jwt]="tests/fuzz/fuzz_jwt.c app/auth/jwt_verify.c app/ingest/json_strict.c app/core/util.c"
+)
+# pkg-config names a target needs beyond the common ones, looked up only when it is built
+declare -A packages=(
+	[jwt]="libjwt"
 )
 
 failed=0
 for t in "${targets[@]}"; do
-	[ -n "${sources[$t]:-}" ] || fail "unknown target '$t' (ingest, query, otlp, hll, tz)"
+	[ -n "${sources[$t]:-}" ] || fail "unknown target '$t' (ingest, query, otlp, hll, tz, jwt)"
+	extra=
+	if [ -n "${packages[$t]:-}" ]; then
+		# shellcheck disable=SC2086 # a list of names
+		extra=$(pkg-config --cflags --libs ${packages[$t]} 2>/dev/null) ||
+			fail "fuzz_$t needs the development files of ${packages[$t]} (pkg-config)"
+	fi
 	srcs=()
 	for f in ${sources[$t]}; do srcs+=("$src/$f"); done
 	echo "==> building fuzz_$t"
 	# shellcheck disable=SC2086
-	if ! "$cc" "${flags[@]}" "${srcs[@]}" $deps -lm -o "$out/fuzz_$t" 2>"$out/build-$t.log"; then
+	if ! "$cc" "${flags[@]}" "${srcs[@]}" $extra $deps -lm -o "$out/fuzz_$t" 2>"$out/build-$t.log"; then
 		cat "$out/build-$t.log" >&2
 		fail "fuzz_$t does not build"
 	fi
