@@ -95,6 +95,36 @@ test('under valgrind: a varied workload gets the expected answers', { skip }, as
   assert.deepEqual(wrong, []);
 });
 
+test('under valgrind: accounts, tokens and the control plane', { skip }, async () => {
+  const password = 'valgrind password';
+  const up = await stack.post('/api/v1/auth/signup', { email: 'vg@example.com', password, project_name: 'Valgrind' });
+  expectStatus(stack, up, 201);
+  expectError(stack, await stack.post('/api/v1/auth/signup', { email: 'vg@example.com', password }), 409);
+  expectError(stack, await stack.post('/api/v1/auth/login', { email: 'vg@example.com', password: 'not the one!' }), 401);
+  expectError(stack, await stack.post('/api/v1/auth/login', { email: 'nobody@example.com', password }), 401);
+  const login = await stack.post('/api/v1/auth/login', { email: 'vg@example.com', password });
+  expectStatus(stack, login, 200);
+  const t = { key: login.body.token };
+  const slug = up.body.project.slug;
+  expectStatus(stack, await stack.get('/api/v1/me', t), 200);
+  expectStatus(stack, await stack.get('/api/v1/projects', t), 200);
+  expectStatus(stack, await stack.post('/api/v1/projects', { name: 'Second one' }, t), 201);
+  expectStatus(stack, await stack.request('PATCH', `/api/v1/projects/${slug}`,
+    { ...t, json: { rate_limit_per_min: 1000, allowed_origins: ['https://vg.example'], retention_days: null } }), 200);
+  const key = await stack.post(`/api/v1/projects/${slug}/keys`, { kind: 'ingest', name: 'vg' }, t);
+  expectStatus(stack, key, 201);
+  expectStatus(stack, await stack.get(`/api/v1/projects/${slug}/keys`, t), 200);
+  expectStatus(stack, await stack.del(`/api/v1/projects/${slug}/keys/${key.body.id}`, t), 204);
+  expectStatus(stack, await stack.get(`/api/v1/projects/${slug}/members`, t), 200);
+  expectError(stack, await stack.del(`/api/v1/projects/${slug}/members/${up.body.account.id}`, t), 409);
+  expectStatus(stack, await stack.get(`/api/v1/analytics/stats?project=${slug}`, t), 200);
+  expectError(stack, await stack.get('/api/v1/analytics/stats?project=nope', t), 403);
+  expectError(stack, await stack.get('/api/v1/me', { key: `${login.body.token.slice(0, -2)}xx` }), 401);
+  expectError(stack, await stack.get('/api/v1/me', { key: 'a.b.c' }), 401);
+  expectError(stack, await stack.post('/api/v1/track', { event: 'x', userId: 'u' },
+    { key: up.body.keys.ingest.key, headers: { Origin: 'https://elsewhere.example' } }), 403);
+});
+
 test('under valgrind: the worker reports no memory errors', { skip }, async () => {
   await stack.stop();
   const logs = fs.readdirSync(logDir).filter((f) => f.startsWith('vg.')).map((f) => fs.readFileSync(path.join(logDir, f), 'utf8'));
