@@ -166,6 +166,8 @@ int store_login_failure_add(struct store *st, const char *scope, int64_t now_ms,
 int store_login_failures_clear(struct store *st, const char *scope);
 /* One failure fewer (a claimed try given back), the last one's time back to last_ms; never below 0. */
 int store_login_failure_undo(struct store *st, const char *scope, int64_t last_ms);
+/* Forgets the scopes whose last failure is at or before before_ms (their run is over); *n counts them. */
+int store_login_failures_expire(struct store *st, int64_t before_ms, int64_t *n);
 
 /* ---- events ---- */
 struct ingest_meta {

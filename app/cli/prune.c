@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "login_guard.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -131,5 +132,13 @@ cli_prune(struct cli *c, int argc, char **argv)
 		if (prune_one(c, &list[i], &o) != 0)
 			o.failed = 1;
 	free(list);
+	if (!o.dry_run) {
+		/* failed logins whose run is over count for nothing any more (docs/auth.md) */
+		int64_t gone;
+		if (store_login_failures_expire(c->store, util_now_ms() - LOGIN_RUN_MS, &gone) != 0)
+			o.failed = 1;
+		else
+			printf("login failures: %lld finished runs forgotten\n", (long long)gone);
+	}
 	return o.failed ? 1 : 0;
 }

@@ -77,6 +77,8 @@ int store_login_failures_clear(struct store *st, const char *scope)
 { return st->be->login_failures_clear(st, scope); }
 int store_login_failure_undo(struct store *st, const char *scope, int64_t last_ms)
 { return st->be->login_failure_undo(st, scope, last_ms); }
+int store_login_failures_expire(struct store *st, int64_t before_ms, int64_t *n)
+{ return st->be->login_failures_expire(st, before_ms, n); }
 int store_events_insert(struct store *st, const struct ingest_meta *meta, const struct event *evs,
     size_t n, unsigned char *dup, int64_t *accepted, int64_t *duplicates)
 { return st->be->events_insert(st, meta, evs, n, dup, accepted, duplicates); }

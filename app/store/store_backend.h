@@ -38,6 +38,7 @@ struct store_backend {
 	int (*login_failure_add)(struct store *, const char *, int64_t, int64_t, int64_t *);
 	int (*login_failures_clear)(struct store *, const char *);
 	int (*login_failure_undo)(struct store *, const char *, int64_t);
+	int (*login_failures_expire)(struct store *, int64_t, int64_t *);
 	int (*events_insert)(struct store *, const struct ingest_meta *, const struct event *, size_t,
 	    unsigned char *, int64_t *, int64_t *);
 	int (*events_list)(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);

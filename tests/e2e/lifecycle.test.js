@@ -557,3 +557,17 @@ test('backup refuses to replace a file unless --force', async () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /backup failed/);
 });
+
+test('prune --all forgets failed-login runs that are over and keeps the current ones', async () => {
+  const now = Date.now();
+  await sql(`INSERT INTO login_failures(scope, failures, last_at) VALUES ('ip:192.0.2.1', 9, ${now - 16 * 60 * 1000}),
+    ('ip:192.0.2.2', 3, ${now - 60 * 1000})`);
+  const res = await ctl('prune', '--all');
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /login failures: \d+ finished runs forgotten/);
+  assert.equal(await sql("SELECT scope FROM login_failures WHERE scope LIKE 'ip:192.0.2.%' ORDER BY scope"), 'ip:192.0.2.2');
+  // a dry run deletes nothing
+  await sql(`INSERT INTO login_failures(scope, failures, last_at) VALUES ('ip:192.0.2.3', 1, ${now - 3600 * 1000})`);
+  assert.equal((await ctl('prune', '--all', '--dry-run')).code, 0);
+  assert.equal(await sql("SELECT count(*) FROM login_failures WHERE scope = 'ip:192.0.2.3'"), '1');
+});

@@ -19,7 +19,7 @@ enum sq_stmt {
 	SQ_ACCOUNT_INSERT, SQ_ACCOUNT_BY_EMAIL, SQ_ACCOUNT_BY_ID,
 	SQ_MEMBER_ROLE, SQ_MEMBER_LIST, SQ_MEMBER_UPSERT, SQ_MEMBER_DELETE, SQ_MEMBER_OWNERS,
 	SQ_ACCOUNT_PROJECTS,
-	SQ_LOGIN_FAILURES, SQ_LOGIN_FAILURE_ADD, SQ_LOGIN_FAILURES_CLEAR, SQ_LOGIN_FAILURE_UNDO,
+	SQ_LOGIN_FAILURES, SQ_LOGIN_FAILURE_ADD, SQ_LOGIN_FAILURES_CLEAR, SQ_LOGIN_FAILURE_UNDO, SQ_LOGIN_FAILURES_EXPIRE,
 	SQ_EVENT_DEDUP, SQ_EVENT_INSERT,
 	SQ_PROFILE_MERGE, SQ_ALIAS_LINK,
 	SQ_USER_ALIASES, SQ_USER_PROFILE, SQ_USER_EVENT_STATS,
@@ -297,6 +297,7 @@ int sq_login_failures(struct store *, const char *, int64_t *, int64_t *);
 int sq_login_failure_add(struct store *, const char *, int64_t, int64_t, int64_t *);
 int sq_login_failures_clear(struct store *, const char *);
 int sq_login_failure_undo(struct store *, const char *, int64_t);
+int sq_login_failures_expire(struct store *, int64_t, int64_t *);
 int sq_events_insert(struct store *, const struct ingest_meta *, const struct event *, size_t,
     unsigned char *, int64_t *, int64_t *);
 int sq_events_list(struct store *, int64_t, const struct event_filter *, store_event_cb, void *);

@@ -481,3 +481,30 @@ sq_login_failure_undo(struct store *base, const char *scope, int64_t last_ms)
 	struct scope_args a = { SQ_LOGIN_FAILURE_UNDO, scope, last_ms };
 	return sq_write((struct sq_store *)base, scope_tx, &a);
 }
+
+struct expire_args {
+	int64_t before, *n;
+};
+
+static int
+expire_tx(struct sq_conn *c, void *arg)
+{
+	struct expire_args *a = arg;
+	sqlite3_stmt *s = sq_stmt(c, SQ_LOGIN_FAILURES_EXPIRE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->before);
+	if (sq_exec(c, s) != 0)
+		return -1;
+	*a->n = sqlite3_changes(c->db);
+	return 0;
+}
+
+int
+sq_login_failures_expire(struct store *base, int64_t before_ms, int64_t *n)
+{
+	struct expire_args a = { before_ms, n };
+	*n = 0;
+	return sq_write((struct sq_store *)base, expire_tx, &a);
+}

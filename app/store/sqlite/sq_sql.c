@@ -73,6 +73,8 @@ const char *const sq_sql[SQ__COUNT] = {
 	    "RETURNING failures",
 	[SQ_LOGIN_FAILURES_CLEAR] =
 	    "DELETE FROM login_failures WHERE scope = ?1",
+	[SQ_LOGIN_FAILURES_EXPIRE] =
+	    "DELETE FROM login_failures WHERE last_at <= ?1",
 	[SQ_LOGIN_FAILURE_UNDO] =
 	    "UPDATE login_failures SET failures = failures - 1, last_at = max(?2, 0) "
 	    "WHERE scope = ?1 AND failures > 0",

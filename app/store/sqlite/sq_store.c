@@ -155,6 +155,7 @@ static const struct store_backend sqlite_backend = {
 	.login_failure_add = sq_login_failure_add,
 	.login_failures_clear = sq_login_failures_clear,
 	.login_failure_undo = sq_login_failure_undo,
+	.login_failures_expire = sq_login_failures_expire,
 	.events_insert = sq_events_insert,
 	.events_list = sq_events_list,
 	.user_get = sq_user_get,
