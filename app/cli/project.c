@@ -81,13 +81,21 @@ setting_value(const char *flag, const char *text, int64_t max, int64_t *v)
 	return 0;
 }
 
+/* A setting's line: its own value or the server's; 0 reads as `zero` (forever, no limit). */
 static void
-print_setting(const char *what, int64_t v, int64_t server, const char *unit)
+print_setting(const char *what, int64_t v, int64_t server, const char *unit, const char *zero)
 {
-	if (v < 0)
-		printf("  %-28s server default (%lld%s)\n", what, (long long)server, unit);
+	int64_t shown = v < 0 ? server : v;
+	char value[48];
+
+	if (shown == 0)
+		snprintf(value, sizeof(value), "%s", zero);
 	else
-		printf("  %-28s %lld%s\n", what, (long long)v, unit);
+		snprintf(value, sizeof(value), "%lld%s", (long long)shown, unit);
+	if (v < 0)
+		printf("  %-28s server default (%s)\n", what, value);
+	else
+		printf("  %-28s %s\n", what, value);
 }
 
 /*
@@ -143,15 +151,13 @@ project_set(struct cli *c, int argc, char **argv)
 		return 1;
 	}
 	printf("%s (%s)\n", p.slug, p.name);
-	if (p.retention_days == 0)
-		printf("  %-28s forever\n", "retention");
-	else
-		print_setting("retention", p.retention_days, c->cfg.retention_days, " days");
-	print_setting("rate limit per key", p.rate_limit_per_min, c->cfg.rate_limit_per_min, "/min");
+	print_setting("retention", p.retention_days, c->cfg.retention_days, " days", "forever");
+	print_setting("rate limit per key", p.rate_limit_per_min, c->cfg.rate_limit_per_min, "/min",
+	    "no limit");
 	print_setting("rate limit per key+address", p.rate_limit_per_ip_per_min,
-	    c->cfg.rate_limit_per_ip_per_min, "/min");
+	    c->cfg.rate_limit_per_ip_per_min, "/min", "no limit");
 	print_setting("rate limit per project", p.rate_limit_project_per_min,
-	    c->cfg.rate_limit_project_per_min, "/min");
+	    c->cfg.rate_limit_project_per_min, "/min", "no limit");
 	return 0;
 }
 
