@@ -31,6 +31,7 @@ const nf = new Intl.NumberFormat('en-US');
 export const num = (n) => (n === null || n === undefined ? '–' : nf.format(Math.round(n * 100) / 100));
 export function money(n) {
   if (n === null || n === undefined) return '–';
+  if (n === 0) return '$0.00';
   const d = Math.abs(n) >= 1 ? 2 : Math.abs(n) >= 0.01 ? 4 : 6;
   return '$' + Number(n).toFixed(d);
 }
