@@ -118,6 +118,12 @@ export function chart(el, times, series, { height = 260, title } = {}) {
          { scale: 'y2', side: 1, grid: { show: false }, size: 60 }]
       : [{ values: (u, vals) => vals.map((v) => (series[0].fmt || num)(v)), size: 70 }]),
     scales: { x: { time: true } },
+    // the tick labels drawn, as data attributes: the tests read them (the
+    // canvas itself has no text to query)
+    hooks: { draw: [(u) => {
+      el.dataset.xTicks = (u.axes[0]._values || []).filter(Boolean).join('|');
+      el.dataset.yTicks = (u.axes[1]._values || []).filter(Boolean).join('|');
+    }] },
   };
   const u = new window.uPlot(opts, data, el);
   const ro = new ResizeObserver(() => u.setSize({ width: width(), height }));
