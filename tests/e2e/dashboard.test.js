@@ -244,6 +244,95 @@ test('settings: a key created in the page works, and once revoked gets 401', T, 
   } finally { await context.close(); }
 });
 
+test('settings: retention and rate limit saved with PATCH; a member added and removed', T, async () => {
+  await ctlStdin('another-password-123', 'account', 'create', 'viewer@example.com');
+  const { context, page, problems } = await open();
+  try {
+    await page.goto(`${base}/#/settings`);
+    await page.waitForSelector('#members-table');
+    await page.fill('#set-retention', '90');
+    await page.fill('#set-rate', '1200');
+    await page.click('#project-form button[type=submit]');
+    await page.locator('text=Saved.').waitFor();
+    const me = await apiGet('/api/v1/me');
+    const demo = me.projects.find((p) => p.slug === 'demo');
+    assert.equal(demo.settings.retention_days, 90);
+    assert.equal(demo.settings.rate_limit_per_min, 1200);
+    await page.fill('#mem-email', 'viewer@example.com');
+    await page.selectOption('#mem-role', 'viewer');
+    await page.click('#member-form button[type=submit]');
+    const row = page.locator('#members-table tbody tr', { hasText: 'viewer@example.com' });
+    await row.waitFor();
+    let members = (await apiGet('/api/v1/projects/demo/members')).data;
+    assert.ok(members.some((m) => m.email === 'viewer@example.com' && m.role === 'viewer'));
+    await row.locator('button').click();
+    await row.locator('button', { hasText: 'Confirm remove' }).click();
+    await row.waitFor({ state: 'detached' });
+    members = (await apiGet('/api/v1/projects/demo/members')).data;
+    assert.ok(!members.some((m) => m.email === 'viewer@example.com'));
+    // back to the server's defaults
+    await page.fill('#set-retention', '');
+    await page.fill('#set-rate', '');
+    await page.click('#project-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#project-form + .state').textContent === 'Saved.');
+    assert.deepEqual(problems, []);
+  } finally { await context.close(); }
+});
+
+test('events explorer: a filter, cursor paging and an event\'s JSON', T, async () => {
+  const { context, page, problems } = await open();
+  try {
+    await page.goto(`${base}/#/events`);
+    await page.waitForSelector('#events-table tbody tr');
+    assert.equal(await page.locator('#events-table tbody tr').count(), 50);
+    await page.click('#events-more');
+    await page.waitForFunction(() => document.querySelectorAll('#events-table tbody tr').length > 50);
+    await page.fill('#ef-event', 'signup');
+    await page.click('form[aria-label="Filter events"] button[type=submit]');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('#events-table tbody tr')];
+      return rows.length > 0 && rows.every((r) => r.cells[2].textContent === 'signup');
+    });
+    const first = page.locator('#events-table tbody tr').first();
+    await first.locator('button').click();
+    const json = JSON.parse(await first.locator('pre').innerText());
+    assert.equal(json.event, 'signup');
+    assert.deepEqual(problems, []);
+  } finally { await context.close(); }
+});
+
+test('sign up in the page: the keys are shown once, the new project is empty', T, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  try {
+    await page.goto(`${base}/#/login`);
+    await page.click('text=Sign up');
+    await page.waitForSelector('#signup-form');
+    await page.fill('#f-email', 'new-owner@example.com');
+    await page.fill('#f-password', 'a long enough password');
+    await page.fill('#f-project_name', 'Fresh shop');
+    await page.click('#signup-form button[type=submit]');
+    await page.waitForSelector('text=Your keys');
+    const keys = await page.locator('.keys code').allInnerTexts();
+    assert.match(keys[0], /^tk_pub_/);
+    assert.match(keys[1], /^tk_sec_/);
+    await page.click('text=Go to the dashboard');
+    await page.waitForSelector('#totals [data-stat=events]');
+    assert.equal(await page.locator('#totals [data-stat=events] .card-value').innerText(), '0');
+    await page.waitForSelector('#overview-chart .state, #overview-chart canvas');
+    await page.waitForSelector('#top-events .state.empty');
+    assert.equal(await page.locator('#project').inputValue(), 'fresh-shop');
+    // the insights page answers for an empty project too
+    await page.goto(`${base}/#/insights`);
+    await page.click('#insights-generate');
+    await page.waitForFunction(() => /new insight/.test(document.querySelector('.controls .state').textContent));
+    assert.deepEqual(problems, []);
+  } finally { await context.close(); }
+});
+
 for (const [w, hgt] of [[1280, 800], [390, 844]]) {
   test(`every page at ${w}×${hgt}: no console errors or failed requests, a screenshot each`, T, async () => {
     const { context, page, problems } = await open(w, hgt);

@@ -56,6 +56,7 @@ async function route() {
   if (name !== 'login' && !session.token) { location.hash = '#/login'; return; }
   if (name === 'login' && session.token) { location.hash = '#/overview'; return; }
   top.hidden = name === 'login';
+  if (name === 'login') me = null;   // whoever logs in next gets their own projects
   for (const a of document.querySelectorAll('#nav a'))
     a.getAttribute('href') === `#/${name}` ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current');
   clear(main);
