@@ -333,6 +333,24 @@ test('sign up in the page: the keys are shown once, the new project is empty', T
   } finally { await context.close(); }
 });
 
+test('a failing API call shows an error in its panel, not a blank page', T, async () => {
+  const { context, page } = await open();
+  try {
+    await page.route('**/api/v1/analytics/cost-breakdown*', (r) => r.fulfill({
+      status: 500, contentType: 'application/json',
+      body: JSON.stringify({ error: 'internal', message: 'the store is unavailable', status: 500 }),
+    }));
+    await page.goto(`${base}/#/llm`);
+    await page.waitForSelector('#cost-breakdown .state.error');
+    assert.match(await page.locator('#cost-breakdown .state.error').innerText(), /the store is unavailable/);
+    await page.waitForSelector('#flamegraph .flame-node');   // the other panels still load
+    // an expired or revoked token goes back to the login form
+    await page.evaluate(() => sessionStorage.setItem('tally.token', 'not-a-token'));
+    await page.goto(`${base}/#/events`);
+    await page.waitForSelector('#login-form');
+  } finally { await context.close(); }
+});
+
 for (const [w, hgt] of [[1280, 800], [390, 844]]) {
   test(`every page at ${w}×${hgt}: no console errors or failed requests, a screenshot each`, T, async () => {
     const { context, page, problems } = await open(w, hgt);
