@@ -137,3 +137,8 @@ export function range(name) {
   const to = Date.now();
   return { from: new Date(to - hours * 3600e3).toISOString(), to: new Date(to).toISOString() };
 }
+
+/** when() as a <time> element that does not wrap, for table cells. */
+export function time(iso) {
+  return h('time', { datetime: iso || null, class: 'nowrap' }, when(iso));
+}

@@ -1,7 +1,7 @@
 // #/events: the events explorer (GET /api/v1/events): exact-match filters,
 // cursor paging, each event's JSON on demand.
 import { api } from '../api.js';
-import { h, clear, when, empty, failed, loading } from '../ui.js';
+import { h, time, clear, when, empty, failed, loading } from '../ui.js';
 
 export const title = 'Events';
 const filters = { event: '', type: '', userId: '', anonymousId: '', sessionId: '', from: '', to: '' };
@@ -39,7 +39,7 @@ export function render(main) {
           btn.setAttribute('aria-expanded', String(!json.hidden));
         });
         rows.append(h('tr', {},
-          h('td', {}, when(e.timestamp)), h('td', {}, e.type),
+          h('td', {}, time(e.timestamp)), h('td', {}, e.type),
           h('td', {}, e.event || (e.properties && e.properties.path) || ''),
           h('td', {}, e.userId || h('span', { class: 'muted' }, e.anonymousId || '')),
           h('td', {}, e.sessionId || ''),

@@ -1,7 +1,7 @@
 // #/feedback: trust score (GET /api/v1/analytics/trust-score), votes over
 // time, and conversations (GET /api/v1/analytics/conversations).
 import { api } from '../api.js';
-import { h, fill, num, money, pct, when, table, card, chart, clear, empty, failed, loading, range } from '../ui.js';
+import { h, time, fill, num, money, pct, when, table, card, chart, clear, empty, failed, loading, range } from '../ui.js';
 
 export const title = 'Feedback';
 
@@ -51,7 +51,7 @@ export function render(main) {
         { label: 'Up votes', values: keys.map((k) => days.get(k)[0]) },
         { label: 'Down votes', values: keys.map((k) => days.get(k)[1]) }]);
       fill(convs, async () => table([
-        { label: 'Last', cell: (x) => when(x.lastTime) },
+        { label: 'Last', cell: (x) => time(x.lastTime) },
         { label: 'User', cell: (x) => x.userId },
         { label: 'Turns', cell: (x) => num(x.turns), num: true },
         { label: 'Votes', cell: (x) => `+${x.votesUp} / −${x.votesDown}`, num: true },

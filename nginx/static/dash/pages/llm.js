@@ -1,7 +1,7 @@
 // #/llm: LLM costs. A live cost ticker, cost over time, the breakdown by
 // feature, model or user, the cost flamegraph and the prompt-bloat report.
 import { api } from '../api.js';
-import { h, clear, fill, num, money, ms, table, bar, select, chart, range, empty, failed, loading, when } from '../ui.js';
+import { h, time, clear, fill, num, money, ms, table, bar, select, chart, range, empty, failed, loading, when } from '../ui.js';
 
 export const title = 'LLM costs';
 const state = { range: '7d', granularity: 'day', groupBy: 'feature' };
@@ -106,7 +106,7 @@ export function render(main) {
       return h('div', {},
         h('h3', {}, 'Calls with bloated prompts'),
         table([
-          { label: 'When', cell: (r) => when(r.timestamp) },
+          { label: 'When', cell: (r) => time(r.timestamp) },
           { label: 'Feature / model', cell: (r) => `${r.feature} / ${r.model}` },
           { label: 'Input tokens', cell: (r) => num(r.inputTokens), num: true },
           { label: 'Median', cell: (r) => num(r.medianInputTokens), num: true },

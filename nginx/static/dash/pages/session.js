@@ -1,7 +1,7 @@
 // #/sessions/<id>: a session's traces, events and votes in time order
 // (GET /api/v1/sessions/{id}).
 import { api } from '../api.js';
-import { h, fill, num, money, when, table } from '../ui.js';
+import { h, time, fill, num, money, when, table } from '../ui.js';
 
 export const title = 'Session';
 
@@ -22,7 +22,7 @@ export function render(main, { params }) {
         h('div', { class: 'card' }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, num(s[k])))),
         h('div', { class: 'card' }, h('div', { class: 'card-label' }, 'Cost'), h('div', { class: 'card-value' }, money(s.cost)))),
       h('section', { class: 'panel' }, table([
-        { label: 'When', cell: (it) => when(it.timestamp || it.startTime) },
+        { label: 'When', cell: (it) => time(it.timestamp || it.startTime) },
         { label: 'What', cell: what },
         { label: 'User', cell: (it) => it.userId || it.anonymousId || '' },
       ], s.items, { emptyText: 'This session is empty.', id: 'session-items' })));

@@ -2,7 +2,7 @@
 // revoke), its retention and rate limit (PATCH /api/v1/projects/{slug}) and
 // its members (list, add, remove).
 import { api, session } from '../api.js';
-import { h, clear, fill, when, table, empty } from '../ui.js';
+import { h, time, clear, fill, when, table, empty } from '../ui.js';
 
 export const title = 'Settings';
 
@@ -37,8 +37,8 @@ export function render(main, { projectInfo, refreshMe }) {
         { label: 'Name', cell: (k) => k.name || '' },
         { label: 'Kind', cell: (k) => k.kind },
         { label: 'Prefix', cell: (k) => h('code', {}, k.prefix) },
-        { label: 'Created', cell: (k) => when(k.created_at) },
-        { label: 'Last used', cell: (k) => when(k.last_used_at) },
+        { label: 'Created', cell: (k) => time(k.created_at) },
+        { label: 'Last used', cell: (k) => time(k.last_used_at) },
         { label: 'State', cell: (k) => (k.revoked_at ? `revoked ${when(k.revoked_at)}` : 'active') },
         { label: '', cell: (k) => (k.revoked_at || !admin ? '' : confirmButton('Revoke', 'Confirm revoke', async () => {
           await api(`/projects/${encodeURIComponent(slug)}/keys/${k.id}`, { method: 'DELETE' });
@@ -97,7 +97,7 @@ export function render(main, { projectInfo, refreshMe }) {
       return table([
         { label: 'Email', cell: (m) => m.email },
         { label: 'Role', cell: (m) => m.role },
-        { label: 'Since', cell: (m) => when(m.created_at) },
+        { label: 'Since', cell: (m) => time(m.created_at) },
         { label: '', cell: (m) => (!owner ? '' : confirmButton('Remove', 'Confirm remove', async () => {
           try {
             await api(`/projects/${encodeURIComponent(slug)}/members/${m.account_id}`, { method: 'DELETE' });
