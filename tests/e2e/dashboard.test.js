@@ -142,6 +142,14 @@ test('log in through the form: the overview chart draws and its totals are the A
     await page.click('#funnel-run');
     await page.waitForSelector('#funnel-table');
     assert.equal(await page.locator('#funnel-table tbody tr').count(), 2);
+    // keyboard: the first Tab lands on the skip link, which focuses the content in place
+    await page.reload();
+    await page.waitForSelector('#overview-chart canvas');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    assert.equal(await page.evaluate(() => location.hash), '#/overview');
     // the realtime counter
     await page.waitForFunction(() => document.getElementById('realtime')?.dataset.events !== undefined);
     assert.deepEqual(problems, []);

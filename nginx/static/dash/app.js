@@ -76,6 +76,8 @@ async function route() {
   }
 }
 
+// the skip link focuses the content without touching the route
+document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
 picker.addEventListener('change', () => { session.project = picker.value; route(); });
 document.getElementById('logout').addEventListener('click', logout);
 window.addEventListener('hashchange', route);
