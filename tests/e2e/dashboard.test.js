@@ -370,6 +370,8 @@ for (const [w, hgt] of [[1280, 800], [390, 844]]) {
       };
       for (const name of PAGES) {
         await page.goto(`${base}/#/${where[name] || name}`);
+        const route = { trace: 'traces', session: 'sessions' }[name] || name;
+        await page.waitForSelector(`#main[data-route="${route}"]`);
         await page.waitForLoadState('networkidle');
         await page.waitForFunction(() => !document.querySelector('.state.loading'));
         assert.equal(await page.locator('.state.error').count(), 0, `${name}: an error state`);

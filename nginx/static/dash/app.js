@@ -60,6 +60,7 @@ async function route() {
   for (const a of document.querySelectorAll('#nav a'))
     a.getAttribute('href') === `#/${name}` ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current');
   clear(main);
+  main.dataset.route = '';
   try {
     if (name !== 'login') await loadMe();
     const mod = await routes[name]();
@@ -70,6 +71,7 @@ async function route() {
     }
     document.title = `tally · ${mod.title || name}`;
     stop = (await mod.render(main, { params: parts.slice(1), me, projectInfo, refreshMe })) || null;
+    main.dataset.route = name;   // rendered (its panels may still be loading)
   } catch (e) {
     if (mine !== seq || (e && e.status === 401)) return;
     main.append(failed(e));
