@@ -53,6 +53,8 @@ before(async () => {
   await ctlStdin(PASSWORD, 'account', 'create', EMAIL);
   await stack.ctl('member', 'add', 'demo', EMAIL, 'owner');
   base = `http://127.0.0.1:${stack.httpPort}`;
+  const gen = await stack.post('/api/v1/insights/generate', {}, { key: tenant.secret });
+  assert.equal(gen.status, 200, gen.text);
   const res = await stack.post('/api/v1/auth/login', { email: EMAIL, password: PASSWORD });
   assert.equal(res.status, 200, res.text);
   token = res.body.token;
@@ -375,6 +377,8 @@ for (const [w, hgt] of [[1280, 800], [390, 844]]) {
         await page.waitForLoadState('networkidle');
         await page.waitForFunction(() => !document.querySelector('.state.loading'));
         assert.equal(await page.locator('.state.error').count(), 0, `${name}: an error state`);
+        assert.equal(await page.locator('button:visible', { hasText: /^(Load more|Older)$/ }).count(),
+          name === 'traces' || name === 'events' ? 1 : 0, `${name}: a paging button only where there is more`);
         await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}-${w}x${hgt}.png`), fullPage: true });
       }
       // every control has a name
