@@ -109,6 +109,8 @@ test('the dashboard is served under a strict CSP, HTML not cached', T, async () 
   assert.equal(js.status, 200);
   assert.match(js.headers['content-type'], /javascript/);
   assert.ok(js.headers['content-security-policy']);
+  assert.equal(js.headers['cache-control'], 'no-cache', 'revalidated: the file names carry no version');
+  assert.ok(js.headers.etag);
   const vendor = await stack.get('/dash/vendor/uplot/uPlot.iife.min.js');
   assert.equal(vendor.status, 200);
 });
