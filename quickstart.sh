@@ -98,6 +98,8 @@ if [ "$mode" = test ]; then
 	out=$(curl -sS "$URL/api/v1/analytics/stats?project=demo" -H "Authorization: Bearer $token")
 	echo "$out" | grep -q '"data"' || { echo "quick start: the demo token cannot read: $out" >&2; exit 1; }
 	fi
+	say "checking the dashboard is served"
+	curl -sSfI "$URL/" | grep -qi '^content-security-policy:' || { echo "quick start: no dashboard at $URL/" >&2; exit 1; }
 	scripts/stack.sh stop
 	say "running the test suite"
 	exec tests/run-all.sh
@@ -111,9 +113,11 @@ tally is running.
   data   $TALLY_VAR/tally.db      logs  $TALLY_VAR/log/
   keys   $TALLY_VAR/demo.env
 
+Dashboard (docs/dashboard.md): $URL/  or  https://127.0.0.1:$TALLY_HTTPS_PORT/
+
   ingest key  $TALLY_INGEST_KEY
   secret key  $TALLY_SECRET_KEY
-  login       $TALLY_DEMO_EMAIL / $TALLY_DEMO_PASSWORD   (owner of project demo)
+  login       $TALLY_DEMO_EMAIL / $TALLY_DEMO_PASSWORD   (owner of project demo; the dashboard's login too)
 
 Send an event:
   $try_curl
