@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,6 +176,7 @@ spawn_aux(const struct pool_hooks *hooks, const sigset_t *parent_mask)
 		signal(SIGCHLD, SIG_DFL);
 		sigprocmask(SIG_SETMASK, parent_mask, NULL);
 		close(0);       /* the FastCGI socket is the workers' */
+		prctl(PR_SET_NAME, "tally-publisher");  /* how ps and the tests tell it from a worker */
 		_exit(hooks->aux_main(hooks->ctx, &aux_stop));
 	}
 	return pid;
