@@ -14,6 +14,7 @@
 
 #include "jwt_keys.h"
 #include "stream.h"
+#include "util.h"
 
 /* Nchan's message ids are "<time>:<n>" (multiplexed: with [ ] and ,); anything else is dropped. */
 static int
@@ -39,7 +40,7 @@ stream_redirect(struct http_req *req, int kind)
 		snprintf(target, sizeof(target), "/_stream/sub/%s?last_event_id=%s", channel, last);
 	else
 		snprintf(target, sizeof(target), "/_stream/sub/%s", channel);
-	stream_mark_wanted(req->auth.project_id, req->received_ms);
+	stream_mark_wanted(req->auth.project_id, util_now_ms());
 	http_add_header(req, "X-Accel-Redirect", target);
 	http_add_header(req, "X-Accel-Buffering", "no");
 	http_send(req, 200, "text/plain", "", 0);

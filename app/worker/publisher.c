@@ -5,12 +5,16 @@
  * data changed since its last update, and whose last update is at least a
  * second old (SPEC §9: at most one a second), it computes both payloads
  * from the store and publishes, as event `update`, those whose content
- * differs from what it published last. For a project that a subscriber
- * joined, it makes sure the channel's newest message is a `snapshot` of the
- * current totals: the subscriber location starts new subscribers at the
- * newest message (nchan_subscriber_first_message -1), so the joiner gets a
- * snapshot from the buffer or, when the publisher was quicker than nginx,
- * live. A burst of joins costs one snapshot per 100 ms at most.
+ * differs from what it published last. For a project that subscribers
+ * joined, it publishes a `snapshot` of the current totals, which every
+ * subscriber of the channel receives, the newcomers included: the
+ * subscriber location starts new subscribers at the next message
+ * (nchan_subscriber_first_message newest; `-1`, the newest buffered one,
+ * crashes nginx workers on Debian's Nchan 1.3.6 when many subscribers
+ * join at once: nchan issues #534, #720). The snapshot goes out at least
+ * JOIN_SETTLE_MS after the join was marked, time for nginx to take the
+ * worker's redirect and register the subscriber; a burst of joins costs
+ * one snapshot per 100 ms.
  *
  * The totals are those of the current UTC day, read from the rollups the
  * commit keeps (one small read per project and publish), so ingest never
@@ -43,7 +47,8 @@
 
 #define TICK_US 100000
 #define UPDATE_GAP_MS 1000          /* SPEC §9: at most one update a second per project */
-#define SNAPSHOT_FRESH_MS 5000      /* a snapshot older than this is sent again (an nginx reload empties the buffers) */
+#define JOIN_SETTLE_MS 50           /* from the worker's redirect to Nchan's subscriber: well under this */
+#define JOIN_WAIT_MS 200            /* the longest a join waits for a snapshot while others keep joining */
 #define TOP_EVENTS 10
 
 struct target {
@@ -54,13 +59,13 @@ struct target {
 /* What was last published on one channel. */
 struct sent {
 	uint64_t hash;                  /* of the payload without its timestamp; 0: nothing yet */
-	int snapshot;                   /* the newest message is a snapshot */
 	int64_t at_ms;
 };
 
 struct proj {
 	int64_t id;
 	int64_t seen_changed, seen_wanted, update_ms;
+	int64_t pending_ms;             /* since when a join waits for its snapshot (0: none) */
 	struct sent ch[2];
 };
 
@@ -254,9 +259,8 @@ events_payload(struct store *st, int64_t project_id, int64_t now_ms)
 }
 
 /*
- * Publishes channel `kind` of p when its content changed (an update), or
- * as a snapshot when asked (snapshot != 0) and the newest message is not a
- * fresh snapshot of the same content.
+ * Publishes channel `kind` of p: as a snapshot (snapshot != 0) always, as
+ * an update only when its content differs from the last message.
  */
 static void
 publish_kind(struct store *st, const struct target *t, const struct jwt_keyring *jwt,
@@ -275,8 +279,7 @@ publish_kind(struct store *st, const struct target *t, const struct jwt_keyring 
 	}
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	h = (uint64_t)util_hash64(text, strlen(text)) | 1;
-	if (snapshot ? (s->snapshot && s->hash == h && now_ms - s->at_ms < SNAPSHOT_FRESH_MS)
-	    : s->hash == h) {
+	if (!snapshot && s->hash == h) {
 		json_object_put(o);
 		return;
 	}
@@ -286,7 +289,6 @@ publish_kind(struct store *st, const struct target *t, const struct jwt_keyring 
 	stream_channel(jwt->secret, jwt->secret_len, kind, p->id, channel);
 	if (publish(t, channel, snapshot ? "snapshot" : "update", text) == 0) {
 		s->hash = h;
-		s->snapshot = snapshot;
 		s->at_ms = now_ms;
 	} else {
 		log_msg(LOG_WARN, "%s: nginx did not take the message for project %lld "
@@ -335,8 +337,18 @@ stream_publisher_run(const struct cfg *cfg, const struct jwt_keyring *jwt, volat
 				publish_kind(st, &t, jwt, p, STREAM_COSTS, 0, now);
 				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 0, now);
 			}
-			if (wanted > p->seen_wanted) {
-				p->seen_wanted = wanted;
+			if (wanted > p->seen_wanted && p->pending_ms == 0)
+				p->pending_ms = now;
+			/*
+			 * When the latest join has settled, one snapshot serves every
+			 * join so far; under a steady stream of joins, one every
+			 * JOIN_WAIT_MS serves those that have settled, and the rest
+			 * stay pending.
+			 */
+			if (wanted > p->seen_wanted &&
+			    (wanted <= now - JOIN_SETTLE_MS || now - p->pending_ms >= JOIN_WAIT_MS)) {
+				p->seen_wanted = wanted <= now - JOIN_SETTLE_MS ? wanted : now - JOIN_SETTLE_MS;
+				p->pending_ms = 0;
 				publish_kind(st, &t, jwt, p, STREAM_COSTS, 1, now);
 				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 1, now);
 			}
