@@ -13,8 +13,9 @@
  * crashes nginx workers on Debian's Nchan 1.3.6 when many subscribers
  * join at once: nchan issues #534, #720). The snapshot goes out at least
  * JOIN_SETTLE_MS after the join was marked, time for nginx to take the
- * worker's redirect and register the subscriber; a burst of joins costs
- * one snapshot per 100 ms.
+ * worker's redirect and register the subscriber, and once more a second
+ * later for a subscriber nginx registered late; a burst of joins costs one
+ * snapshot per 100 ms at most.
  *
  * The totals are those of the current UTC day, read from the rollups the
  * commit keeps (one small read per project and publish), so ingest never
@@ -49,6 +50,7 @@
 #define UPDATE_GAP_MS 1000          /* SPEC §9: at most one update a second per project */
 #define JOIN_SETTLE_MS 50           /* from the worker's redirect to Nchan's subscriber: well under this */
 #define JOIN_WAIT_MS 200            /* the longest a join waits for a snapshot while others keep joining */
+#define JOIN_AGAIN_MS 1000          /* one more snapshot this long after a join's, for slow registrations */
 #define TOP_EVENTS 10
 
 struct target {
@@ -66,6 +68,7 @@ struct proj {
 	int64_t id;
 	int64_t seen_changed, seen_wanted, update_ms;
 	int64_t pending_ms;             /* since when a join waits for its snapshot (0: none) */
+	int64_t again_ms;               /* when to send the follow-up snapshot (0: none due) */
 	struct sent ch[2];
 };
 
@@ -349,6 +352,12 @@ stream_publisher_run(const struct cfg *cfg, const struct jwt_keyring *jwt, volat
 			    (wanted <= now - JOIN_SETTLE_MS || now - p->pending_ms >= JOIN_WAIT_MS)) {
 				p->seen_wanted = wanted <= now - JOIN_SETTLE_MS ? wanted : now - JOIN_SETTLE_MS;
 				p->pending_ms = 0;
+				p->again_ms = now + JOIN_AGAIN_MS;
+				publish_kind(st, &t, jwt, p, STREAM_COSTS, 1, now);
+				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 1, now);
+			} else if (p->again_ms != 0 && now >= p->again_ms) {
+				/* a subscriber nginx registered late (a loaded machine) still gets one */
+				p->again_ms = 0;
 				publish_kind(st, &t, jwt, p, STREAM_COSTS, 1, now);
 				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 1, now);
 			}
