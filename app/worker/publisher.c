@@ -263,9 +263,10 @@ events_payload(struct store *st, int64_t project_id, int64_t now_ms)
 
 /*
  * Publishes channel `kind` of p: as a snapshot (snapshot != 0) always, as
- * an update only when its content differs from the last message.
+ * an update only when its content differs from the last message. -1 when
+ * the totals could not be read or nginx did not take the message.
  */
-static void
+static int
 publish_kind(struct store *st, const struct target *t, const struct jwt_keyring *jwt,
     struct proj *p, int kind, int snapshot, int64_t now_ms)
 {
@@ -275,16 +276,17 @@ publish_kind(struct store *st, const struct target *t, const struct jwt_keyring 
 	char channel[65];
 	const char *text;
 	uint64_t h;
+	int rc = -1;
 
 	if (o == NULL) {
 		log_msg(LOG_WARN, "%s: cannot read the totals of project %lld", __func__, (long long)p->id);
-		return;
+		return -1;
 	}
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	h = (uint64_t)util_hash64(text, strlen(text)) | 1;
 	if (!snapshot && s->hash == h) {
 		json_object_put(o);
-		return;
+		return 0;
 	}
 	/* the publish time, for the client (and the delivery latency in tests/bench/stream.sh) */
 	json_object_object_add(o, "timestamp", handler_time(now_ms));
@@ -293,12 +295,24 @@ publish_kind(struct store *st, const struct target *t, const struct jwt_keyring 
 	if (publish(t, channel, snapshot ? "snapshot" : "update", text) == 0) {
 		s->hash = h;
 		s->at_ms = now_ms;
+		rc = 0;
 	} else {
 		log_msg(LOG_WARN, "%s: nginx did not take the message for project %lld "
 		    "(stream_publish_url: is the nchan_publisher location there?)", __func__,
 		    (long long)p->id);
 	}
 	json_object_put(o);
+	return rc;
+}
+
+/* Both channels of p; -1 when either failed. */
+static int
+publish_both(struct store *st, const struct target *t, const struct jwt_keyring *jwt,
+    struct proj *p, int snapshot, int64_t now_ms)
+{
+	int a = publish_kind(st, t, jwt, p, STREAM_COSTS, snapshot, now_ms);
+	int b = publish_kind(st, t, jwt, p, STREAM_EVENTS, snapshot, now_ms);
+	return a == 0 && b == 0 ? 0 : -1;
 }
 
 int
@@ -337,8 +351,8 @@ stream_publisher_run(const struct cfg *cfg, const struct jwt_keyring *jwt, volat
 				/* marks read before the read of the store: a commit meanwhile is seen next tick */
 				p->seen_changed = changed;
 				p->update_ms = now;
-				publish_kind(st, &t, jwt, p, STREAM_COSTS, 0, now);
-				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 0, now);
+				if (publish_both(st, &t, jwt, p, 0, now) != 0)
+					p->seen_changed = 0;    /* tried again after the gap */
 			}
 			if (wanted > p->seen_wanted && p->pending_ms == 0)
 				p->pending_ms = now;
@@ -353,13 +367,10 @@ stream_publisher_run(const struct cfg *cfg, const struct jwt_keyring *jwt, volat
 				p->seen_wanted = wanted <= now - JOIN_SETTLE_MS ? wanted : now - JOIN_SETTLE_MS;
 				p->pending_ms = 0;
 				p->again_ms = now + JOIN_AGAIN_MS;
-				publish_kind(st, &t, jwt, p, STREAM_COSTS, 1, now);
-				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 1, now);
+				publish_both(st, &t, jwt, p, 1, now);
 			} else if (p->again_ms != 0 && now >= p->again_ms) {
 				/* a subscriber nginx registered late (a loaded machine) still gets one */
-				p->again_ms = 0;
-				publish_kind(st, &t, jwt, p, STREAM_COSTS, 1, now);
-				publish_kind(st, &t, jwt, p, STREAM_EVENTS, 1, now);
+				p->again_ms = publish_both(st, &t, jwt, p, 1, now) == 0 ? 0 : now + JOIN_AGAIN_MS;
 			}
 		}
 		usleep(TICK_US);

@@ -146,12 +146,14 @@ test('a subscriber of A gets a snapshot, then an update within 2 s of an ingest 
     // B's stream saw nothing of A; and an ingest into B reaches B, not A
     await sleep(300);
     assert.equal(b.events.filter((e) => e.event === 'update').length, 0);
-    const seenA = a.events.length;
+    const updatesA = () => a.events.filter((e) => e.event === 'update').length;
+    const seenA = updatesA();
     expectStatus(stack, await stack.post('/api/v1/events', llmCall('search'), { key: B.ingest }), 202);
     const bup = await b.next((e) => e.event === 'update', 2000);
     assert.deepEqual(Object.keys(bup.json.features), ['search']);
     await sleep(1200);
-    assert.equal(a.events.length, seenA, 'A\'s subscriber got nothing of B');
+    // (A may get snapshots meanwhile: they follow joins, and hold A's totals)
+    assert.equal(updatesA(), seenA, 'A\'s subscriber got no update for B\'s ingest');
     for (const e of a.events) assert.equal(e.json.features.search, undefined);
   } finally {
     a.close(); b.close(); ae.close();
@@ -167,16 +169,17 @@ test('updates are coalesced: at most one a second per project, none without a ch
       expectStatus(stack, await stack.post('/api/v1/events', llmCall('burst'), { key: A.ingest }), 202);
       await sleep(100);
     }
-    await sleep(1500);
+    // a message holds all 11 calls (1 of the first test + 10) within 1.1 s of the last commit: an
+    // update, or the snapshot that follows the join a second later (an update with the same totals
+    // is then not sent again)
+    await a.next((e) => e.json.count >= 11, 2500, from);
+    await sleep(500);
     const ups = a.events.slice(from).filter((e) => e.event === 'update');
     assert.ok(ups.length >= 1 && ups.length <= 3, `${ups.length} updates for 10 ingests in 1 s`);
     for (let i = 1; i < ups.length; i++) {
       const gap = Date.parse(ups[i].json.timestamp) - Date.parse(ups[i - 1].json.timestamp);
       assert.ok(gap >= 1000, `updates ${gap} ms apart`);
     }
-    assert.equal(ups[ups.length - 1].json.features.burst, ups[ups.length - 1].json.features.burst);
-    const last = ups[ups.length - 1].json;
-    assert.ok(last.count >= 11, JSON.stringify(last));
     // an ingest that is refused changes nothing, and nothing is published
     const n = a.events.length;
     await stack.post('/api/v1/events', { nope: true }, { key: A.ingest });
