@@ -211,6 +211,9 @@ test('refusals: 401 without or with a bad credential, 403 for an ingest key or a
   await refused(`/api/v1/stream/costs?token=${A.secret}&project=${B.slug}`, {}, 403);
   // a login must name its project
   await refused(`/api/v1/stream/costs?token=${alice.token}`, {}, 400);
+  // ?token= is a credential on the stream routes only
+  const other = await stack.get(`/api/v1/analytics/stats?token=${A.secret}`);
+  assert.equal(other.status, 401);
 });
 
 test('?token= works with a login token (and ?project=) and with a secret key', async () => {
