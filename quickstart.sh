@@ -22,6 +22,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 packages=(build-essential autoconf automake pkg-config libfcgi-dev libsqlite3-dev
 	libjson-c-dev libjwt-dev libssl-dev zlib1g-dev nginx spawn-fcgi curl openssl sqlite3)
 packages+=(tzdata)     # the zones behind the analytics tz parameter (app/core/tz.c)
+packages+=(libnginx-mod-nchan)  # the realtime stream's fan-out (docs/realtime.md)
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev wrk python3 valgrind chromium)
 missing=()
 for p in "${packages[@]}"; do

@@ -35,6 +35,7 @@ struct cfg {
 	int64_t threads;            /* FastCGI connections served at once per process */
 	int64_t busy_timeout_ms;
 	int64_t max_text_bytes;     /* LLM input/output kept per call */
+	char stream_publish_url[256];   /* nginx's nchan_publisher location, on loopback (docs/realtime.md) */
 };
 
 /* Fills *c with the built-in defaults. */

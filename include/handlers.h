@@ -73,6 +73,10 @@ void handle_keys_list(struct http_req *req);
 void handle_key_create(struct http_req *req);
 void handle_key_revoke(struct http_req *req);
 
+/* the realtime stream (stream.c): X-Accel-Redirect to the project's Nchan channel */
+void handle_stream_costs(struct http_req *req);
+void handle_stream_events(struct http_req *req);
+
 /* funnels and retention (funnel.c) */
 void handle_funnel(struct http_req *req);
 void handle_retention(struct http_req *req);

@@ -18,6 +18,12 @@ struct pool_hooks {
 	int (*child_init)(void *ctx);
 	/* One request, from any of the child's threads. */
 	void (*handle)(FCGX_Request *req, void *ctx);
+	/*
+	 * Optional: the body of one more child beside the workers (the realtime
+	 * publisher), forked with them, replaced when it dies, stopped with
+	 * them: it returns when *stop turns non-zero (SIGTERM).
+	 */
+	int (*aux_main)(void *ctx, volatile int *stop);
 	void *ctx;
 };
 

@@ -30,6 +30,7 @@ struct route {
 	enum route_auth auth;
 	enum route_body body;
 	int role;               /* JWT callers: the least enum role needed (READ and CONTROL routes) */
+	int token_in_query;     /* ?token= is a credential too (EventSource routes: no headers) */
 };
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

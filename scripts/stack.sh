@@ -7,6 +7,7 @@
 # Environment (defaults in brackets):
 #   TALLY_VAR         state directory [./var]
 #   TALLY_HTTP_PORT   [8080]      TALLY_HTTPS_PORT  [8443]
+#   TALLY_STREAM_PORT loopback port of the realtime publisher location [8091]
 #   TALLY_BIN         directory holding tally-worker and tallyctl [the build dir]
 #   TALLY_WORKERS     worker processes [CPU count]   TALLY_THREADS  [16]
 #   TALLY_LOG_LEVEL   [info]
@@ -18,6 +19,7 @@ mkdir -p "$var"
 var=$(cd "$var" && pwd)
 http_port=${TALLY_HTTP_PORT:-8080}
 https_port=${TALLY_HTTPS_PORT:-8443}
+stream_port=${TALLY_STREAM_PORT:-8091}
 bin=${TALLY_BIN:-$here}
 conf=$var/tally.conf
 
@@ -49,6 +51,7 @@ CONF
 	[ "$(id -u)" = 0 ] && user_line="user root;"
 	sed -e "s|@VAR@|$var|g" -e "s|@CONF@|$here/nginx|g" -e "s|@STATIC@|$here/nginx/static|g" \
 	    -e "s|@HTTP_PORT@|$http_port|g" -e "s|@HTTPS_PORT@|$https_port|g" \
+	    -e "s|@STREAM_PORT@|$stream_port|g" \
 	    -e "s|@USER@|$user_line|g" "$here/nginx/tally-dev.conf.in" > "$var/nginx.conf"
 
 	if ! pid_alive "$var/worker.pid"; then
@@ -62,6 +65,7 @@ CONF
 		# shellcheck disable=SC2086
 		setsid spawn-fcgi -n -s "$var/tally.sock" -M 0660 -- \
 			"$bin/tally-worker" --config "$conf" $workers $threads \
+			--stream-publish-url "http://127.0.0.1:$stream_port/_stream/pub/" \
 			>>"$var/log/worker.log" 2>&1 </dev/null &
 		echo $! > "$var/worker.pid"
 	fi

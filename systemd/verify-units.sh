@@ -150,7 +150,9 @@ else
 	    -e "s|/etc/letsencrypt/live/analytics.example.com/fullchain.pem|$tmp/cert.pem|" \
 	    -e "s|/etc/letsencrypt/live/analytics.example.com/privkey.pem|$tmp/key.pem|" \
 	    -e "s|/var/log/nginx/|$tmp/nginx/logs/|g" "$site" > "$tmp/nginx/site.conf"
+	# as Debian's /etc/nginx/modules-enabled/50-mod-nchan.conf does (libnginx-mod-nchan)
 	cat > "$tmp/nginx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/logs/error.log;
 events {}

@@ -58,6 +58,7 @@ static const struct cfg_key keys[] = {
 	{ I(threads, 1, 1024) },
 	{ I(busy_timeout_ms, 0, 600000) },
 	{ I(max_text_bytes, 0, 1 << 20) },
+	{ S(stream_publish_url) },
 };
 
 void
@@ -87,6 +88,8 @@ cfg_defaults(struct cfg *c)
 	c->threads = 64;
 	c->busy_timeout_ms = 5000;
 	c->max_text_bytes = 8 << 10;
+	util_strlcpy(c->stream_publish_url, "http://127.0.0.1:8091/_stream/pub/",
+	    sizeof(c->stream_publish_url));
 }
 
 static int

@@ -9,6 +9,7 @@
 #include "json_strict.h"
 #include "log.h"
 #include "store.h"
+#include "stream.h"
 #include "util.h"
 
 /* The media type of a Content-Type (parameters aside) is `type`; "" matches "". */
@@ -203,6 +204,18 @@ run(struct http_req *req)
 				return;
 			break;
 		case AUTH_NONE:
+			/* EventSource sends no headers: a stream route takes ?token= (never logged) */
+			if (route->token_in_query) {
+				const char *qt = query_get(&req->query, "token");
+				if (qt != NULL && *qt != '\0' && util_strlcpy(key, qt, sizeof(key)) >= sizeof(key)) {
+					http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
+					http_send_error(req, 401, "invalid_credentials", "the token is too long", NULL);
+					return;
+				}
+				if (qt != NULL && *qt != '\0' && (strchr(key, '.') == NULL
+				    ? dispatch_auth_key(req, key) : dispatch_auth_jwt(req, key)) != 0)
+					return;
+			}
 			break;
 		}
 	}
@@ -254,6 +267,9 @@ run(struct http_req *req)
 		return;
 	explicit_bzero(key, sizeof(key));
 	route->handler(req);
+	/* committed data: the realtime publisher sends the project's update (docs/realtime.md) */
+	if (route->auth == ROUTE_WRITE && req->accepted > 0 && req->status < 300)
+		stream_mark_changed(req->auth.project_id, util_now_ms());
 }
 
 void

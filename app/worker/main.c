@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pool.h"
 #include "store.h"
+#include "stream.h"
 
 struct worker {
 	struct cfg cfg;
@@ -45,6 +46,14 @@ handle(FCGX_Request *r, void *arg)
 	req.jwt = &w->jwt;
 	dispatch(&req);
 	http_req_free(&req);
+}
+
+/* The realtime publisher (docs/realtime.md): a child of the pool, beside the workers. */
+static int
+publisher_main(void *arg, volatile int *stop)
+{
+	struct worker *w = arg;
+	return stream_publisher_run(&w->cfg, &w->jwt, stop);
 }
 
 /* The schema must be current before any child serves (auto_migrate applies it). */
@@ -85,7 +94,7 @@ int
 main(int argc, char **argv)
 {
 	static struct worker w;
-	struct pool_hooks hooks = { child_init, handle, &w };
+	struct pool_hooks hooks = { child_init, handle, publisher_main, &w };
 	char err[512];
 	int next;
 	long ncpu;
@@ -126,6 +135,10 @@ main(int argc, char **argv)
 		    "identity provider is accepted, whatever application it was issued for");
 	if ((handler_stats = pool_stats_init()) == NULL) {
 		log_msg(LOG_ERROR, "cannot map the shared counters");
+		return 1;
+	}
+	if (stream_table_init() == NULL) {
+		log_msg(LOG_ERROR, "cannot map the realtime stream table");
 		return 1;
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);

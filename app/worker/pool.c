@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,6 +151,37 @@ child_main(int threads, const struct pool_hooks *hooks)
 	_exit(0);
 }
 
+static volatile int aux_stop;
+
+static void
+on_aux_term(int sig)
+{
+	(void)sig;
+	aux_stop = 1;
+}
+
+/* The aux child: no FastCGI; SIGTERM sets the flag its loop watches. */
+static pid_t
+spawn_aux(const struct pool_hooks *hooks, const sigset_t *parent_mask)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_aux_term;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		signal(SIGCHLD, SIG_DFL);
+		sigprocmask(SIG_SETMASK, parent_mask, NULL);
+		close(0);       /* the FastCGI socket is the workers' */
+		prctl(PR_SET_NAME, "tally-publisher");  /* how ps and the tests tell it from a worker */
+		_exit(hooks->aux_main(hooks->ctx, &aux_stop));
+	}
+	return pid;
+}
+
 static pid_t
 spawn(int threads, const struct pool_hooks *hooks, const sigset_t *parent_mask)
 {
@@ -170,7 +202,7 @@ spawn(int threads, const struct pool_hooks *hooks, const sigset_t *parent_mask)
 int
 pool_run(int workers, int threads, const struct pool_hooks *hooks)
 {
-	pid_t pids[MAX_WORKERS];
+	pid_t pids[MAX_WORKERS], aux = 0;
 	sigset_t set, old;
 	int alive = 0, stopping = 0, restarts_in_window = 0;
 	time_t window_start = time(NULL);
@@ -192,6 +224,12 @@ pool_run(int workers, int threads, const struct pool_hooks *hooks)
 		}
 		alive++;
 	}
+	if (hooks->aux_main != NULL) {
+		if ((aux = spawn_aux(hooks, &old)) > 0)
+			alive++;
+		else
+			log_msg(LOG_ERROR, "fork: %s", strerror(errno));
+	}
 	log_msg(LOG_INFO, "worker pool started: %d processes x %d connections", workers, threads);
 
 	while (alive > 0) {
@@ -208,9 +246,27 @@ pool_run(int workers, int threads, const struct pool_hooks *hooks)
 			for (int i = 0; i < workers; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGTERM);
+			if (aux > 0)
+				kill(aux, SIGTERM);
 			continue;
 		}
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == aux) {
+				aux = 0;
+				alive--;
+				if (stopping)
+					continue;
+				/* the publisher only stops when told: any exit is replaced, a second later */
+				log_msg(LOG_WARN, "publisher %d exited (%s %d); starting another", (int)pid,
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				sleep(1);
+				if ((aux = spawn_aux(hooks, &old)) > 0)
+					alive++;
+				else
+					aux = 0;
+				continue;
+			}
 			for (int i = 0; i < workers; i++) {
 				int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 				if (pids[i] != pid)

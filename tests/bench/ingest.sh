@@ -122,8 +122,13 @@ free_up=0
 llm_up=0
 
 stack() {   # stack VAR HTTP_PORT HTTPS_PORT BIN start|stop
+	# each stack's realtime publisher door on a port of its own, kept for its stop
+	if [ ! -f "$1/.stream_port" ]; then
+		free_port
+		mkdir -p "$1" && echo "$port" > "$1/.stream_port"
+	fi
 	TALLY_VAR=$1 TALLY_HTTP_PORT=$2 TALLY_HTTPS_PORT=$3 TALLY_BIN=$4 \
-		"$src/scripts/stack.sh" "$5"
+		TALLY_STREAM_PORT=$(cat "$1/.stream_port") "$src/scripts/stack.sh" "$5"
 }
 
 cleanup() {

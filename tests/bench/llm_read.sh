@@ -226,6 +226,7 @@ fi
 # ---------------------------------------------------------------- the stack
 free_port; http_port=$port
 free_port; https_port=$port
+free_port; export TALLY_STREAM_PORT=$port   # the realtime publisher door of this stack
 stack_up=1
 say "starting tally (nginx + tally-worker) on 127.0.0.1:$http_port"
 TALLY_VAR=$var TALLY_HTTP_PORT=$http_port TALLY_HTTPS_PORT=$https_port TALLY_BIN=$bin \

@@ -31,7 +31,7 @@ handle(FCGX_Request *r, void *ctx)
 int
 main(int argc, char **argv)
 {
-	struct pool_hooks hooks = { NULL, handle, NULL };
+	struct pool_hooks hooks = { NULL, handle, NULL, NULL };
 	struct cfg cfg;
 	char err[512];
 	int next;

@@ -111,6 +111,7 @@ total=$(q "SELECT count(*) FROM events;")
 
 free_port; http_port=$port
 free_port; https_port=$port
+free_port; export TALLY_STREAM_PORT=$port   # the realtime publisher door of this stack
 stack_up=1
 TALLY_VAR=$var TALLY_HTTP_PORT=$http_port TALLY_HTTPS_PORT=$https_port TALLY_BIN=$bin \
 	"$src/scripts/stack.sh" start >/dev/null || die "tally did not start: see $var/log/"

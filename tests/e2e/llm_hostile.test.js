@@ -34,11 +34,11 @@ after(async () => {
 
 // ---- helpers ----
 
-/** The worker processes under the pool parent (as pool.test.js finds them). */
+/** The worker processes under the pool parent: not its realtime publisher (named tally-publisher). */
 function workers() {
   const parent = fs.readFileSync(path.join(stack.varDir, 'worker.pid'), 'utf8').trim();
   try {
-    return execFileSync('pgrep', ['-P', parent], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
+    return execFileSync('pgrep', ['-P', parent, '-x', 'tally-worker'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
       .map(Number).sort();
   } catch {
     return [];

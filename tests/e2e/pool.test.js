@@ -26,12 +26,25 @@ function poolPid() {
   return Number(fs.readFileSync(path.join(stack.varDir, 'worker.pid'), 'utf8').trim());
 }
 
-function children(pid) {
+function comm(pid) {
+  try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+}
+
+function allChildren(pid) {
   try {
     return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
+}
+
+/** The worker processes: the pool's children but its realtime publisher (docs/realtime.md). */
+function children(pid) {
+  return allChildren(pid).filter((c) => comm(c) !== 'tally-publisher');
+}
+
+function publisher(pid) {
+  return allChildren(pid).find((c) => comm(c) === 'tally-publisher');
 }
 
 function alive(pid) {
@@ -60,6 +73,21 @@ test('a worker process killed by SIGKILL is replaced and the pool keeps answerin
   }
   const restarted = stack.workerLog().filter((l) => l.level === 'warn' && l.msg === `worker ${before[0]} exited (signal 9); starting another`);
   assert.equal(restarted.length, 1, 'the pool logged the replacement');
+});
+
+test('the realtime publisher is one more child, replaced when it dies', async () => {
+  const parent = poolPid();
+  const pub = publisher(parent);
+  assert.ok(pub, 'a tally-publisher child');
+  process.kill(pub, 'SIGKILL');
+  let again;
+  for (let i = 0; i < 40; i++) {
+    again = publisher(parent);
+    if (again && again !== pub) break;
+    await sleep(100);
+  }
+  assert.ok(again && again !== pub, 'another publisher was started');
+  assert.equal(children(parent).length, 2, 'the workers were left alone');
 });
 
 test('SIGTERM: every request answered 2xx during shutdown is stored, then the pool exits', async () => {

@@ -48,11 +48,14 @@ export async function startStack({ workers = 2, threads, bin = BIN, env: extra =
     const httpPort = await freePort();
     let httpsPort = await freePort();
     while (httpsPort === httpPort) httpsPort = await freePort();
+    let streamPort = await freePort();
+    while (streamPort === httpPort || streamPort === httpsPort) streamPort = await freePort();
     const env = {
       ...process.env,
       TALLY_VAR: varDir,
       TALLY_HTTP_PORT: String(httpPort),
       TALLY_HTTPS_PORT: String(httpsPort),
+      TALLY_STREAM_PORT: String(streamPort),
       TALLY_BIN: bin,
       TALLY_WORKERS: String(workers),
       TALLY_RATE_LIMIT_PER_MIN: '100000000',
