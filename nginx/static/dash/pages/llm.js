@@ -1,29 +1,31 @@
 // #/llm: LLM costs. A live cost ticker, cost over time, the breakdown by
 // feature, model or user, the cost flamegraph and the prompt-bloat report.
-import { api } from '../api.js';
+import { api, qs, session } from '../api.js';
 import { h, time, clear, fill, num, money, ms, table, bar, select, chart, range, empty, failed, loading, when } from '../ui.js';
 
 export const title = 'LLM costs';
 const state = { range: '7d', granularity: 'day', groupBy: 'feature' };
 
 /**
- * The live cost ticker: calls onUpdate({cost, calls, tokens}) with the last
- * five minutes' totals, now and then every 2 s; returns a stop function.
- * This is the one place to change when the SSE stream
- * (/api/v1/stream/costs, SPEC §9) replaces polling: open an EventSource
- * there and call onUpdate from its messages.
+ * The live cost ticker: today's LLM calls and cost (UTC) from the SSE
+ * stream /api/v1/stream/costs (SPEC §9, docs/realtime.md), a snapshot on
+ * connect and an update each second while calls arrive. EventSource cannot
+ * send headers, so the token and the project go in the query; the browser
+ * reconnects by itself (Last-Event-ID). Returns a stop function.
  */
 export function startCostTicker(onUpdate, onError) {
-  let stopped = false;
-  async function poll() {
+  const url = `/api/v1/stream/costs${qs({ token: session.token, project: session.project })}`;
+  const source = new EventSource(url);
+  const take = (ev) => {
     try {
-      const d = (await api('/analytics/realtime')).data;
-      if (!stopped) onUpdate({ cost: d.cost, calls: d.calls, tokens: d.tokens, windowMinutes: d.windowMinutes });
-    } catch (e) { if (!stopped && onError) onError(e); }
-  }
-  poll();
-  const t = setInterval(poll, 2000);
-  return () => { stopped = true; clearInterval(t); };
+      const d = JSON.parse(ev.data);
+      onUpdate({ cost: d.totalCost, calls: d.count, features: d.features, since: d.since });
+    } catch (e) { if (onError) onError(e); }
+  };
+  source.addEventListener('snapshot', take);
+  source.addEventListener('update', take);
+  source.onerror = () => { if (source.readyState === EventSource.CLOSED && onError) onError(new Error('stream closed')); };
+  return () => source.close();
 }
 
 /** The flamegraph: rows of nested boxes, each as wide as its cost share. */
@@ -41,7 +43,7 @@ function flame(node, total, depth = 0) {
 export function render(main) {
   const stops = [];
   const ticker = h('div', { class: 'ticker', id: 'live-cost', 'aria-live': 'polite' }, '…');
-  const tickerNote = h('div', { class: 'muted', id: 'live-cost-note' }, 'LLM cost in the last 5 minutes');
+  const tickerNote = h('div', { class: 'muted', id: 'live-cost-note' }, 'LLM cost today (UTC), live');
   const plot = h('div', { class: 'chart', id: 'cost-chart', role: 'img', 'aria-label': 'LLM cost over time' });
   const breakdown = h('div', { id: 'cost-breakdown' });
   const flameEl = h('div', { class: 'flame', id: 'flamegraph' });
@@ -63,7 +65,7 @@ export function render(main) {
     h('section', { class: 'panel' }, h('h2', {}, 'Prompt bloat'), prompts));
 
   stops.push(startCostTicker(
-    (d) => { ticker.textContent = money(d.cost); ticker.dataset.cost = d.cost; tickerNote.textContent = `LLM cost in the last ${d.windowMinutes} minutes: ${num(d.calls)} calls, ${num(d.tokens)} tokens`; },
+    (d) => { ticker.textContent = money(d.cost); ticker.dataset.cost = d.cost; tickerNote.textContent = `LLM cost today (UTC), live: ${num(d.calls)} calls`; },
     () => { tickerNote.textContent = 'Live cost unavailable'; }));
 
   let destroyChart = () => {};
