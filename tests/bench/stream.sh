@@ -85,8 +85,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "starting tally in $var"
+up=1    # stop even after a failed start: the pool may be up without nginx
 stack start >/dev/null || die "tally did not start: $(tail -3 "$var/log/nginx-error.log" "$var/log/worker.log" 2>&1)"
-up=1
 ctl() { "$bin/tallyctl" --config "$var/tally.conf" "$@" 2>/dev/null; }
 ctl project create bench-a A >/dev/null
 ctl project create bench-b B >/dev/null
