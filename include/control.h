@@ -14,9 +14,16 @@ struct api_key;
 json_object *control_project_json(const struct project *p, int role);
 /* {id, kind, name, prefix, created_at, last_used_at, revoked_at}: never the key. */
 json_object *control_key_json(const struct api_key *k);
-/* The attempt-th other slug for a taken one: base-2 … base-9, then base-<6 random hex>. */
-#define SLUG_ATTEMPTS 12        /* tries before a made-up slug gives up (409) */
-void control_slug_variant(const char *base, int attempt, char out[SLUG_MAX + 1]);
+#define SLUG_ATTEMPTS 12        /* other slugs tried before a made-up one gives up */
+
+/* make(ctx, slug): 0 made, `taken` when the slug is in use, else its own code. */
+typedef int (*control_slug_fn)(void *ctx, const char *slug);
+/*
+ * Calls make with the slug of name ("Web Shop" → web-shop) and, while it
+ * answers `taken`, with base-2 … base-9 and then base-<random>, at most
+ * SLUG_ATTEMPTS more times. Returns make's last answer.
+ */
+int control_slug_try(const char *name, int taken, control_slug_fn make, void *ctx);
 /* The caller's projects with its role in each (memberships, or an external token's claims); NULL on failure. */
 json_object *control_caller_projects(struct http_req *req);
 

@@ -71,17 +71,35 @@ new_key_json(const struct api_key *k, const char *key)
 	return o;
 }
 
+/* What one signup makes, tried under one project slug after another. */
+struct signup_try {
+	struct http_req *req;
+	struct signup in;
+	struct account *acct;
+	struct project *proj;
+	struct api_key *ik, *sk;
+};
+
+static int
+signup_with(void *ctx, const char *slug)
+{
+	struct signup_try *t = ctx;
+	t->in.project_slug = slug;
+	return store_signup(t->req->store, &t->in, t->acct, t->proj, t->ik, t->sk);
+}
+
 void
 handle_signup(struct http_req *req)
 {
 	static const char *const fields[] = { "email", "password", "project_name", NULL };
 	const char *email_in, *pw = NULL, *name = NULL;
-	char email[EMAIL_MAX + 1], hash[HASH_MAX], slug[SLUG_MAX + 1];
+	char email[EMAIL_MAX + 1], hash[HASH_MAX];
 	char ingest[KEY_LEN + 1], ingest_prefix[KEY_PREFIX_LEN + 1], ingest_hash[65];
 	char secret[KEY_LEN + 1], secret_prefix[KEY_PREFIX_LEN + 1], secret_hash[65];
 	struct account acct;
 	struct project proj;
 	struct api_key ik, sk;
+	struct signup_try su;
 	json_object *o, *keys;
 	int rc;
 
@@ -110,18 +128,10 @@ handle_signup(struct http_req *req)
 	auth_key_hash(ingest, ingest_hash);
 	auth_key_generate(KEY_SECRET, secret, secret_prefix);
 	auth_key_hash(secret, secret_hash);
-	slug_from_name(name, slug);
+	su = (struct signup_try){ req, { email, hash, NULL, name, ingest_hash, ingest_prefix,
+	    secret_hash, secret_prefix }, &acct, &proj, &ik, &sk };
 	/* a taken slug gets a number, then a random tail */
-	for (int attempt = 0;; attempt++) {
-		struct signup in = { email, hash, slug, name, ingest_hash, ingest_prefix,
-		    secret_hash, secret_prefix };
-		char base[SLUG_MAX + 1];
-		rc = store_signup(req->store, &in, &acct, &proj, &ik, &sk);
-		if (rc != 2 || attempt == SLUG_ATTEMPTS)
-			break;
-		slug_from_name(name, base);
-		control_slug_variant(base, attempt, slug);
-	}
+	rc = control_slug_try(name, 2, signup_with, &su);
 	if (rc == 1) {
 		http_send_error(req, 409, "email_taken", "an account with this email exists already; log in", NULL);
 		return;

@@ -44,8 +44,9 @@ control_project_json(const struct project *p, int role)
 	return o;
 }
 
-void
-control_slug_variant(const char *base, int attempt, char out[SLUG_MAX + 1])
+/* The attempt-th other slug for a taken one: base-2 … base-9, then base-<6 random hex>. */
+static void
+slug_variant(const char *base, int attempt, char out[SLUG_MAX + 1])
 {
 	/* base is at most 48 bytes (slug_from_name); the tail fits in what is left */
 	if (attempt < 8) {
@@ -59,6 +60,19 @@ control_slug_variant(const char *base, int attempt, char out[SLUG_MAX + 1])
 	}
 }
 
+int
+control_slug_try(const char *name, int taken, control_slug_fn make, void *ctx)
+{
+	char base[SLUG_MAX + 1], slug[SLUG_MAX + 1];
+	int rc;
+
+	slug_from_name(name, base);
+	util_strlcpy(slug, base, sizeof(slug));
+	for (int attempt = 0; (rc = make(ctx, slug)) == taken && attempt < SLUG_ATTEMPTS; attempt++)
+		slug_variant(base, attempt, slug);
+	return rc;
+}
+
 void
 handle_projects_list(struct http_req *req)
 {
@@ -70,13 +84,26 @@ handle_projects_list(struct http_req *req)
 	handler_send_data(req, list);
 }
 
+struct owned {
+	struct http_req *req;
+	const char *name;
+	struct project *out;
+};
+
+static int
+create_owned(void *ctx, const char *slug)
+{
+	struct owned *o = ctx;
+	return store_project_create_owned(o->req->store, o->req->auth.account_id, slug, o->name, o->out);
+}
+
 void
 handle_project_create(struct http_req *req)
 {
 	static const char *const fields[] = { "name", "slug", NULL };
 	const char *name, *slug_in;
-	char slug[SLUG_MAX + 1];
 	struct project p;
+	struct owned owned = { req, NULL, &p };
 	json_object *o;
 	int rc;
 
@@ -97,19 +124,10 @@ handle_project_create(struct http_req *req)
 		handler_bad_field(req, "slug", "'slug' must be 1-63 of a-z, 0-9 and '-', not starting with '-'");
 		return;
 	}
-	if (slug_in != NULL)
-		util_strlcpy(slug, slug_in, sizeof(slug));
-	else
-		slug_from_name(name, slug);
-	for (int attempt = 0;; attempt++) {
-		char base[SLUG_MAX + 1];
-		rc = store_project_create_owned(req->store, req->auth.account_id, slug, name, &p);
-		/* a slug asked for is the caller's; a made-up one may move aside */
-		if (rc != 1 || slug_in != NULL || attempt == SLUG_ATTEMPTS)
-			break;
-		slug_from_name(name, base);
-		control_slug_variant(base, attempt, slug);
-	}
+	owned.name = name;
+	/* a slug asked for is the caller's; a made-up one may move aside */
+	rc = slug_in != NULL ? create_owned(&owned, slug_in)
+	    : control_slug_try(name, 1, create_owned, &owned);
 	if (rc == 1) {
 		http_send_error(req, 409, "slug_taken", "a project with this slug exists already", NULL);
 		return;

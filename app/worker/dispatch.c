@@ -192,10 +192,17 @@ run(struct http_req *req)
 	}
 
 	if (route->auth != ROUTE_PUBLIC && route->auth != ROUTE_GUEST) {
-		switch (auth_header_key(req, key, sizeof(key))) {
+		enum auth_source src = auth_header_key(req, key, sizeof(key));
+		const char *qt;
+
+		/* EventSource sends no headers: a stream route takes ?token= (never logged) */
+		if (src == AUTH_NONE && route->token_in_query &&
+		    (qt = query_get(&req->query, "token")) != NULL && *qt != '\0')
+			src = util_strlcpy(key, qt, sizeof(key)) < sizeof(key) ? AUTH_FOUND : AUTH_MALFORMED;
+		switch (src) {
 		case AUTH_MALFORMED:
 			http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
-			http_send_error(req, 401, "invalid_credentials", "the Authorization header is malformed", NULL);
+			http_send_error(req, 401, "invalid_credentials", "the credential is malformed or too long", NULL);
 			return;
 		case AUTH_FOUND:
 			/* an API key has no dot; a JWT is three dotted segments */
@@ -204,18 +211,6 @@ run(struct http_req *req)
 				return;
 			break;
 		case AUTH_NONE:
-			/* EventSource sends no headers: a stream route takes ?token= (never logged) */
-			if (route->token_in_query) {
-				const char *qt = query_get(&req->query, "token");
-				if (qt != NULL && *qt != '\0' && util_strlcpy(key, qt, sizeof(key)) >= sizeof(key)) {
-					http_add_header(req, "WWW-Authenticate", "Bearer realm=\"tally\"");
-					http_send_error(req, 401, "invalid_credentials", "the token is too long", NULL);
-					return;
-				}
-				if (qt != NULL && *qt != '\0' && (strchr(key, '.') == NULL
-				    ? dispatch_auth_key(req, key) : dispatch_auth_jwt(req, key)) != 0)
-					return;
-			}
 			break;
 		}
 	}

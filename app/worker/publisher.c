@@ -146,19 +146,25 @@ day_start(int64_t now_ms)
 	return now_ms - now_ms % 86400000;
 }
 
+/* Today's LLM totals: calls and cost, and the cost per feature (int64 nano-dollar objects). */
+struct costs {
+	json_object *features;
+	int64_t calls, cost_nusd;
+};
+
 static int
 feature_row(void *ctx, const struct llm_agg *r)
 {
-	json_object **acc = ctx;        /* [0] features, [1] count, [2] cost (as int64 objects) */
+	struct costs *c = ctx;
 	const char *key = r->key1 && *r->key1 ? r->key1 : "(none)";
 	json_object *prev;
 	int64_t cost = r->cost_nusd;
 
-	if (json_object_object_get_ex(acc[0], key, &prev))
-		cost += json_object_get_int64(prev);
-	json_object_object_add(acc[0], key, json_object_new_int64(cost));
-	json_object_set_int64(acc[1], json_object_get_int64(acc[1]) + r->calls);
-	json_object_set_int64(acc[2], json_object_get_int64(acc[2]) + r->cost_nusd);
+	if (json_object_object_get_ex(c->features, key, &prev))
+		cost = util_add_sat(cost, json_object_get_int64(prev));
+	json_object_object_add(c->features, key, json_object_new_int64(cost));
+	c->calls += r->calls;
+	c->cost_nusd = util_add_sat(c->cost_nusd, r->cost_nusd);
 	return 0;
 }
 
@@ -167,27 +173,24 @@ static json_object *
 costs_payload(struct store *st, int64_t project_id, int64_t now_ms)
 {
 	struct llm_query q;
-	json_object *acc[3] = { json_object_new_object(), json_object_new_int64(0),
-	    json_object_new_int64(0) };
+	struct costs c = { json_object_new_object(), 0, 0 };
 	json_object *o = NULL, *features;
 
 	memset(&q, 0, sizeof(q));
 	q.from_ms = day_start(now_ms);
 	q.to_ms = now_ms + 1;
 	q.by = BY_FEATURE;
-	if (store_llm_aggregate(st, project_id, &q, feature_row, acc) != 0)
-		goto out;
-	features = json_object_new_object();
-	json_object_object_foreach(acc[0], k, v)
-		json_object_object_add(features, k, handler_usd(json_object_get_int64(v)));
-	o = json_object_new_object();
-	json_object_object_add(o, "count", json_object_new_int64(json_object_get_int64(acc[1])));
-	json_object_object_add(o, "totalCost", handler_usd(json_object_get_int64(acc[2])));
-	json_object_object_add(o, "features", features);
-	json_object_object_add(o, "since", handler_time(q.from_ms));
-out:
-	for (int i = 0; i < 3; i++)
-		json_object_put(acc[i]);
+	if (store_llm_aggregate(st, project_id, &q, feature_row, &c) == 0) {
+		features = json_object_new_object();
+		json_object_object_foreach(c.features, k, v)
+			json_object_object_add(features, k, handler_usd(json_object_get_int64(v)));
+		o = json_object_new_object();
+		json_object_object_add(o, "count", json_object_new_int64(c.calls));
+		json_object_object_add(o, "totalCost", handler_usd(c.cost_nusd));
+		json_object_object_add(o, "features", features);
+		json_object_object_add(o, "since", handler_time(q.from_ms));
+	}
+	json_object_put(c.features);
 	return o;
 }
 

@@ -13,6 +13,7 @@
 #include <openssl/hmac.h>
 
 #include "log.h"
+#include "util.h"
 
 struct stream_slot {
 	_Atomic int64_t project_id;     /* 0: free; set once, never freed */
@@ -106,7 +107,5 @@ stream_channel(const unsigned char *secret, size_t secret_len, int kind, int64_t
 
 	HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)text, (size_t)n, mac,
 	    &maclen);
-	for (unsigned int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
-	out[64] = '\0';
+	util_hex_encode(mac, sizeof(mac), out);
 }
